@@ -1,1 +1,55 @@
+//! # hookcheck
+//!
+//! Contract testing for the outgoing webhooks of Chatwoot and the white-label products built on it.
+//!
+//! The contract lives in `schemas/` as JSON Schema (draft 2020-12) files, embedded in this crate at build
+//! time and compiled once into a [`Catalog`]. Everything else (the `validate` command, the tests, later
+//! the generators and the delivery receiver) checks payloads through that one catalog.
+//!
+//! ## Getting started
+//!
+//! ```
+//! use hookcheck::{Catalog, Options, Profile};
+//!
+//! let catalog = Catalog::shared()?;
+//! let body = br#"{"event":"contact_created","id":7,"name":"Ana","acount_id":1}"#;
+//!
+//! // Default profile: any Chatwoot release since 2.0.
+//! let report = catalog.validate(body, &Options::default());
+//! assert!(report.conforms(false)); // no errors ...
+//! let w = report.warnings().next().unwrap(); // ... but the typo is seen
+//! assert_eq!((w.rule.as_str(), w.pointer.as_str()), ("unknown-key", "/acount_id"));
+//!
+//! // The current release requires every key of the current payload.
+//! let strict = Options { profile: Profile::V4_15, ..Options::default() };
+//! assert!(!catalog.validate(body, &strict).conforms(false));
+//! # Ok::<(), hookcheck::Error>(())
+//! ```
+//!
+//! ## Findings, not errors
+//!
+//! A payload that breaks the contract is not an [`Error`]: it yields a [`Report`] of [`Finding`]s, each with a
+//! severity, a rule id (`schema/type`, `unknown-key`, `json/syntax`, ...), a JSON Pointer into the payload,
+//! the schema keyword location, a message and the offending value. [`Error`] is only for what stops
+//! hookcheck from working (an unreadable file, an unknown profile name).
+#![warn(missing_docs)]
 
+pub mod cli;
+pub mod exit;
+pub mod error;
+pub mod event;
+pub mod finding;
+pub mod format;
+pub mod input;
+pub mod report;
+pub mod schema;
+pub mod validate;
+
+pub use error::{Error, Result};
+pub use event::EventName;
+pub use finding::{Finding, Severity};
+pub use profile::Profile;
+pub use schema::Catalog;
+pub use validate::{Options, Report};
+
+pub mod profile;

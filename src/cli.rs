@@ -1,0 +1,237 @@
+//! The command line: `hookcheck validate` and `hookcheck schemas`.
+use std::{
+    io::{self, IsTerminal, Write},
+    path::PathBuf,
+    process::ExitCode,
+};
+
+use clap::{Parser, Subcommand};
+use serde_json::Value;
+
+use crate::{
+    error::Error,
+    event::EventName,
+    exit::ExitCodes,
+    finding::{rule, Finding},
+    input::{self, Records},
+    profile::Profile,
+    report::{Format, Origin, Reporter},
+    schema::Catalog,
+    validate::{decode, Options, Report, DEFAULT_MAX_BYTES},
+};
+
+const EXIT_HELP: &str = "Exit codes:
+  0  every payload conforms (warnings allowed unless --deny-warnings)
+  1  at least one payload violates the contract
+  2  usage error, or an input that could not be read";
+
+/// Contract testing for Chatwoot-style webhooks.
+#[derive(Debug, Parser)]
+#[command(name = "hookcheck", version, about, after_help = EXIT_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check webhook payloads against the contract.
+    ///
+    /// Inputs: files (`.json` = one payload, `.ndjson`/`.jsonl` = one per line, other names sniffed),
+    /// directories (searched recursively for those three extensions), `-` for stdin (NDJSON or one
+    /// document). With no input, checks the contract examples embedded in hookcheck.
+    ///
+    /// A `.json` file holding `{"headers": {...}, "body": {...}}` without an `event` key is a recorded
+    /// delivery: its `body` is checked and pointers start with `/body`.
+    #[command(after_help = EXIT_HELP)]
+    Validate(ValidateArgs),
+    /// List the embedded schema files, or print one.
+    Schemas {
+        /// A path below schemas/ to print, e.g. chatwoot/events/message_created.json.
+        path: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct ValidateArgs {
+    /// Files, directories, or `-` for stdin. None: the embedded contract examples.
+    paths: Vec<PathBuf>,
+    /// Check every payload as this event, whatever its `event` key says.
+    #[arg(long, value_name = "NAME")]
+    event: Option<String>,
+    /// Version profile: `compat` (any release since 2.0) or `v4.15` (the current release).
+    #[arg(long, default_value = "compat", value_name = "PROFILE")]
+    profile: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Treat warnings (unknown keys) as violations.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Size cap per payload in bytes; larger payloads are a `json/too-large` finding.
+    #[arg(long, default_value_t = DEFAULT_MAX_BYTES, value_name = "BYTES")]
+    max_bytes: usize,
+    /// Also print a line for every conforming payload.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+/// Runs the command line and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { ExitCodes::TOOL_ERROR } else { ExitCodes::OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(Error::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(ExitCodes::OK),
+        Err(e) => {
+            eprintln!("hookcheck: {e}");
+            ExitCode::from(ExitCodes::TOOL_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Validate(args) => validate(args),
+        Command::Schemas { path } => schemas(path.as_deref()),
+    }
+}
+
+fn schemas(path: Option<&str>) -> Result<u8, Error> {
+    let catalog = Catalog::shared()?;
+    let mut out = io::stdout().lock();
+    match path {
+        None => {
+            for f in catalog.files() {
+                let title = f.document.get("title").and_then(Value::as_str).unwrap_or("");
+                writeln!(out, "{:<58} {title}", f.path).map_err(Error::Write)?;
+            }
+        }
+        Some(p) => {
+            let f = catalog.file(p.trim_start_matches("schemas/")).ok_or_else(|| Error::Unknown {
+                what: "schema file",
+                given: p.to_string(),
+                hint: "; run `hookcheck schemas` for the list".into(),
+            })?;
+            out.write_all(f.text.as_bytes()).map_err(Error::Write)?;
+        }
+    }
+    Ok(ExitCodes::OK)
+}
+
+/// Checks one payload's bytes, unwrapping a recorded-delivery envelope.
+fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Report {
+    let mut findings = Vec::new();
+    let Some(value) = decode(bytes, opts.max_bytes, &mut findings) else {
+        return Report { profile: opts.profile, event: None, findings };
+    };
+    let (payload, prefix) = match envelope_body(&value) {
+        Some(body) => (body, "/body"),
+        None => (&value, ""),
+    };
+    let event = catalog.check_value(payload, prefix, opts, &mut findings);
+    let mut report = Report { profile: opts.profile, event: event.map(|e| e.as_str().to_string()), findings };
+    report.findings.sort_by(|a, b| (a.pointer.as_str(), b.severity).cmp(&(b.pointer.as_str(), a.severity)));
+    report
+}
+
+/// A recorded delivery `{"headers": {...}, "body": {...}}` (no top-level `event`): its body.
+fn envelope_body(value: &Value) -> Option<&Value> {
+    let obj = value.as_object()?;
+    if obj.contains_key("event") {
+        return None;
+    }
+    obj.get("body").filter(|b| b.is_object())
+}
+
+fn validate(args: ValidateArgs) -> Result<u8, Error> {
+    let profile: Profile = args.profile.parse()?;
+    let event = args.event.as_deref().map(str::parse::<EventName>).transpose()?;
+    let opts = Options { profile, event, max_bytes: args.max_bytes };
+    let catalog = Catalog::shared()?;
+    let stdout = io::stdout().lock();
+    let mut reporter = Reporter::new(io::BufWriter::new(stdout), args.format, args.deny_warnings, args.verbose);
+
+    if args.paths.is_empty() {
+        let examples = catalog.examples();
+        eprintln!("hookcheck: no input given; checking the {} embedded contract examples", examples.len());
+        for ex in examples {
+            let source = format!("embedded:examples/{}", ex.path);
+            let report = check_bytes(catalog, ex.text.as_bytes(), &opts);
+            reporter.payload(Origin { source: &source, line: None }, &report).map_err(Error::Write)?;
+        }
+    } else {
+        let (inputs, errors) = input::expand(&args.paths);
+        for e in errors {
+            eprintln!("hookcheck: {e}");
+            let (source, message) = match &e {
+                Error::Read { path, source } => (path.display().to_string(), source.to_string()),
+                other => (String::new(), other.to_string()),
+            };
+            reporter.input_error(&source, &message).map_err(Error::Write)?;
+        }
+        let bar = progress_bar(inputs.len());
+        for inp in &inputs {
+            bar.inc(1);
+            let source = inp.path.display().to_string();
+            let reader = match input::open(inp) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("hookcheck: {e}");
+                    reporter.input_error(&source, &e.to_string()).map_err(Error::Write)?;
+                    continue;
+                }
+            };
+            for record in Records::new(reader, inp.layout, opts.max_bytes) {
+                let record = match record {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("hookcheck: cannot read `{source}`: {e}");
+                        reporter.input_error(&source, &e.to_string()).map_err(Error::Write)?;
+                        break;
+                    }
+                };
+                let report = match record.oversize {
+                    Some(n) => Report {
+                        profile,
+                        event: None,
+                        findings: vec![Finding::error(
+                            rule::JSON_TOO_LARGE,
+                            "",
+                            format!("payload is {n} bytes, over the cap of {} bytes", opts.max_bytes),
+                        )],
+                    },
+                    None => check_bytes(catalog, &record.bytes, &opts),
+                };
+                reporter.payload(Origin { source: &source, line: record.line }, &report).map_err(Error::Write)?;
+            }
+        }
+        bar.finish_and_clear();
+    }
+    let totals = reporter.finish().map_err(Error::Write)?;
+    Ok(if totals.input_errors > 0 {
+        ExitCodes::TOOL_ERROR
+    } else if totals.violating > 0 {
+        ExitCodes::FINDINGS
+    } else {
+        ExitCodes::OK
+    })
+}
+
+/// A progress bar on stderr when many files are checked and stderr is a terminal.
+fn progress_bar(files: usize) -> indicatif::ProgressBar {
+    if files < 20 || !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(files as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}") {
+        bar.set_style(style);
+    }
+    bar
+}

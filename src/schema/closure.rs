@@ -1,0 +1,152 @@
+//! The closed twin of the schema set, which turns "unknown key" into something a validator can see.
+//!
+//! The schemas allow unknown keys (forks and enterprise editions add fields), but hookcheck reports them as
+//! warnings so that a typo such as `acount_id` is still seen. Rather than a second, hand-written walker that
+//! could disagree with the schemas, hookcheck derives a *closed twin* of every schema file at load time: the
+//! same document, under [`CLOSED_URI`], with `unevaluatedProperties: false` added at every place where a new
+//! instance location starts (`properties/*`, `additionalProperties`, `items`, ...). A clean payload then costs
+//! one validation pass against the twin; `unevaluatedProperties` failures become `unknown-key` warnings.
+//!
+//! Free-form objects opt out by saying `"additionalProperties": true` explicitly (see `schemas/README.md`).
+//! Overlays under `profiles/` only add constraints to places the base schemas already declare, so they are
+//! copied into the twin unchanged.
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::resolve::{Documents, BASE_URI};
+
+/// Base URI of the closed twin of `schemas/`.
+pub const CLOSED_URI: &str = "https://hookcheck.dev/closed/";
+
+/// For each injected `unevaluatedProperties` (keyed by `<closed uri>#<pointer of its schema object>`), the
+/// keys that any branch of that schema declares. When a payload has errors inside an object, failed branches
+/// drop their annotations, so only keys that no branch declares are reported there.
+pub type DeclaredKeys = HashMap<String, BTreeSet<String>>;
+
+/// Maps a `schemas/` URI to its closed-twin URI.
+pub fn closed_uri(uri: &str) -> String {
+    match uri.strip_prefix(BASE_URI) {
+        Some(rest) => format!("{CLOSED_URI}{rest}"),
+        None => uri.to_string(),
+    }
+}
+
+/// Maps a closed-twin URI back to the `schemas/` URI it came from.
+pub fn open_uri(uri: &str) -> String {
+    match uri.strip_prefix(CLOSED_URI) {
+        Some(rest) => format!("{BASE_URI}{rest}"),
+        None => uri.to_string(),
+    }
+}
+
+/// Builds the closed twin of document `id`, recording declared keys per injection point.
+pub fn close_document(id: &str, doc: &Value, docs: &Documents, inject: bool, declared: &mut DeclaredKeys) -> Value {
+    let mut twin = doc.clone();
+    if let Some(obj) = twin.as_object_mut() {
+        obj.insert("$id".into(), Value::String(closed_uri(id)));
+    }
+    if inject {
+        walk(&mut twin, id, String::new(), false, false, docs, declared);
+    }
+    twin
+}
+
+fn could_be_object_with_keys(obj: &Map<String, Value>) -> bool {
+    if obj.contains_key("unevaluatedProperties") || obj.contains_key("additionalProperties") {
+        return false;
+    }
+    let structural = ["properties", "$ref", "allOf", "anyOf", "oneOf", "if"].iter().any(|k| obj.contains_key(*k));
+    let object_type = match obj.get("type") {
+        None => true,
+        Some(Value::String(t)) => t == "object",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "object"),
+        Some(_) => false,
+    };
+    structural && object_type
+}
+
+/// `in_branch`: below an in-place applicator (`allOf`, `then`, ...) of this document. Such branches refine a
+/// location that the surrounding schema already closes, so closing them again would reject the keys that
+/// only the surrounding schema declares.
+fn walk(
+    node: &mut Value,
+    doc_id: &str,
+    ptr: String,
+    position: bool,
+    in_branch: bool,
+    docs: &Documents,
+    declared: &mut DeclaredKeys,
+) {
+    let Some(obj) = node.as_object_mut() else { return };
+    if position && !in_branch && could_be_object_with_keys(obj) {
+        let source = Value::Object(obj.clone());
+        let keys = declared_keys(docs, doc_id, &source, &mut HashSet::new());
+        declared.insert(format!("{}#{ptr}", closed_uri(doc_id)), keys);
+        obj.insert("unevaluatedProperties".into(), Value::Bool(false));
+    }
+    for (kw, child) in obj.iter_mut() {
+        let base = format!("{ptr}/{}", kw.replace('~', "~0").replace('/', "~1"));
+        match kw.as_str() {
+            "properties" | "patternProperties" | "$defs" | "dependentSchemas" => {
+                let is_position = kw != "$defs" && kw != "dependentSchemas";
+                if let Some(map) = child.as_object_mut() {
+                    for (k, sub) in map.iter_mut() {
+                        let p = format!("{base}/{}", k.replace('~', "~0").replace('/', "~1"));
+                        walk(sub, doc_id, p, is_position, in_branch, docs, declared);
+                    }
+                }
+            }
+            "additionalProperties" | "items" | "contains" | "unevaluatedItems" => {
+                walk(child, doc_id, base, true, in_branch, docs, declared)
+            }
+            "prefixItems" => {
+                if let Some(items) = child.as_array_mut() {
+                    for (i, sub) in items.iter_mut().enumerate() {
+                        walk(sub, doc_id, format!("{base}/{i}"), true, in_branch, docs, declared);
+                    }
+                }
+            }
+            "allOf" | "anyOf" | "oneOf" => {
+                if let Some(items) = child.as_array_mut() {
+                    for (i, sub) in items.iter_mut().enumerate() {
+                        walk(sub, doc_id, format!("{base}/{i}"), false, true, docs, declared);
+                    }
+                }
+            }
+            "if" | "then" | "else" | "not" => walk(child, doc_id, base, false, true, docs, declared),
+            _ => {}
+        }
+    }
+}
+
+/// Every property name the schema can declare at its own instance location, through `$ref`s and all
+/// branches of in-place applicators.
+pub fn declared_keys(docs: &Documents, doc_id: &str, schema: &Value, seen: &mut HashSet<String>) -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    let Some(obj) = schema.as_object() else { return keys };
+    if let Some(Value::Object(props)) = obj.get("properties") {
+        keys.extend(props.keys().cloned());
+    }
+    for kw in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = obj.get(kw) {
+            for sub in items {
+                keys.extend(declared_keys(docs, doc_id, sub, seen));
+            }
+        }
+    }
+    for kw in ["if", "then", "else"] {
+        if let Some(sub) = obj.get(kw) {
+            keys.extend(declared_keys(docs, doc_id, sub, seen));
+        }
+    }
+    if let Some(Value::String(reference)) = obj.get("$ref") {
+        let key = format!("{doc_id} {reference}");
+        if seen.insert(key) {
+            if let Some((target_id, target)) = docs.resolve(doc_id, reference) {
+                keys.extend(declared_keys(docs, &target_id, target, seen));
+            }
+        }
+    }
+    keys
+}

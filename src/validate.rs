@@ -1,0 +1,412 @@
+//! Bytes in, a [`Report`] out: decoding, event dispatch, schema errors and unknown-key warnings.
+use std::collections::BTreeSet;
+
+use jsonschema::{
+    error::{TypeKind, ValidationErrorKind},
+    ValidationError,
+};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{
+    event::{not_account_event, EventName},
+    finding::{push_token, rule, shorten, Finding, Severity},
+    format,
+    profile::Profile,
+    schema::{display_location, Catalog},
+};
+
+/// How a payload is checked.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The version profile (default: compat).
+    pub profile: Profile,
+    /// Check against this event's schema whatever the body's `event` says.
+    pub event: Option<EventName>,
+    /// Larger payloads get a `json/too-large` finding and are not parsed.
+    pub max_bytes: usize,
+}
+
+/// Default size cap: Chatwoot bodies are a few KiB; 4 MiB leaves room for long message contents.
+pub const DEFAULT_MAX_BYTES: usize = 4 * 1024 * 1024;
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { profile: Profile::Compat, event: None, max_bytes: DEFAULT_MAX_BYTES }
+    }
+}
+
+/// The verdict on one payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The profile it was checked against.
+    #[serde(serialize_with = "ser_profile")]
+    pub profile: Profile,
+    /// The event it was checked as, when one could be determined.
+    pub event: Option<String>,
+    /// Findings, sorted by pointer, errors before warnings.
+    pub findings: Vec<Finding>,
+}
+
+fn ser_profile<S: serde::Serializer>(p: &Profile, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(p.name())
+}
+
+impl Report {
+    /// Error findings.
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity == Severity::Error)
+    }
+
+    /// Warning findings.
+    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity == Severity::Warning)
+    }
+
+    /// True when there is no error (and, with `deny_warnings`, no warning).
+    pub fn conforms(&self, deny_warnings: bool) -> bool {
+        self.findings.iter().all(|f| f.severity == Severity::Warning && !deny_warnings)
+    }
+}
+
+/// Decodes payload bytes into a JSON value, or the findings that say why not.
+///
+/// A leading byte-order mark is reported but decoding goes on, so the payload's other defects still show.
+pub fn decode(bytes: &[u8], max_bytes: usize, findings: &mut Vec<Finding>) -> Option<Value> {
+    if bytes.len() > max_bytes {
+        findings.push(Finding::error(
+            rule::JSON_TOO_LARGE,
+            "",
+            format!("payload is {} bytes, over the cap of {max_bytes} bytes", bytes.len()),
+        ));
+        return None;
+    }
+    let mut body = bytes;
+    if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
+        findings.push(Finding::error(
+            rule::JSON_BOM,
+            "",
+            "payload starts with a UTF-8 byte-order mark (EF BB BF); JSON sent over a network must not",
+        ));
+        body = rest;
+    }
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.valid_up_to();
+            let (line, column) = line_column(&body[..at]);
+            findings.push(Finding::error(
+                rule::JSON_UTF8,
+                "",
+                format!("invalid UTF-8 at byte {at} (line {line}, column {column})"),
+            ));
+            return None;
+        }
+    };
+    if text.trim().is_empty() {
+        findings.push(Finding::error(rule::JSON_EMPTY, "", "payload is empty"));
+        return None;
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let msg = e.to_string();
+            let (id, message) = if msg.starts_with("recursion limit exceeded") {
+                (rule::JSON_DEPTH, format!("nested deeper than 128 levels (line {}, column {})", e.line(), e.column()))
+            } else if e.is_eof() {
+                (rule::JSON_SYNTAX, format!("truncated JSON: {msg}"))
+            } else {
+                (rule::JSON_SYNTAX, format!("not JSON: {msg}"))
+            };
+            findings.push(Finding::error(id, "", message));
+            None
+        }
+    }
+}
+
+fn line_column(prefix: &[u8]) -> (usize, usize) {
+    let line = prefix.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = prefix.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (line, column)
+}
+
+/// The JSON type name of a value, as JSON Schema names them.
+pub fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+impl Catalog {
+    /// Checks payload bytes: bytes in, a report out. Never panics, whatever the bytes.
+    ///
+    /// ```
+    /// use hookcheck::{Catalog, Options};
+    /// let catalog = Catalog::shared().unwrap();
+    /// let report = catalog.validate(br#"{"event":"contact_created","id":"7","name":"Ana"}"#, &Options::default());
+    /// let e = report.errors().next().unwrap();
+    /// assert_eq!((e.rule.as_str(), e.pointer.as_str()), ("schema/type", "/id"));
+    /// ```
+    pub fn validate(&self, bytes: &[u8], opts: &Options) -> Report {
+        let mut findings = Vec::new();
+        match decode(bytes, opts.max_bytes, &mut findings) {
+            Some(value) => {
+                let mut report = self.validate_value(&value, opts);
+                findings.append(&mut report.findings);
+                report.findings = findings;
+                sort(&mut report.findings);
+                report
+            }
+            None => Report { profile: opts.profile, event: None, findings },
+        }
+    }
+
+    /// Checks an already parsed payload.
+    pub fn validate_value(&self, value: &Value, opts: &Options) -> Report {
+        let mut findings = Vec::new();
+        let event = self.check_value(value, "", opts, &mut findings);
+        sort(&mut findings);
+        Report { profile: opts.profile, event: event.map(|e| e.as_str().to_string()), findings }
+    }
+
+    /// Checks `value` and appends findings whose pointers are prefixed with `prefix` (for payloads nested in
+    /// an envelope, e.g. `/body`). Returns the event it was checked as.
+    pub fn check_value(
+        &self,
+        value: &Value,
+        prefix: &str,
+        opts: &Options,
+        out: &mut Vec<Finding>,
+    ) -> Option<EventName> {
+        let Some(obj) = value.as_object() else {
+            out.push(
+                Finding::error(rule::JSON_NOT_OBJECT, prefix, format!("expected a JSON object, found {}", json_type(value)))
+                    .with_value(value),
+            );
+            return None;
+        };
+        let event = match opts.event {
+            Some(forced) => forced,
+            None => match obj.get("event") {
+                None => {
+                    out.push(Finding::error(
+                        rule::EVENT_MISSING,
+                        prefix,
+                        "no `event` key: cannot tell which event schema applies (use --event to force one)",
+                    ));
+                    return None;
+                }
+                Some(Value::String(s)) => match EventName::from_wire(s) {
+                    Some(e) => e,
+                    None => {
+                        let message = if let Some(why) = not_account_event(s) {
+                            format!("`{s}` is not an account-webhook event: {why}")
+                        } else if let Some(near) = EventName::suggest(s) {
+                            format!("unknown event `{s}`; did you mean `{near}`?")
+                        } else {
+                            format!("unknown event `{s}`; expected one of the 12 account-webhook events")
+                        };
+                        out.push(
+                            Finding::error(rule::EVENT_UNKNOWN, push_token(prefix, "event"), message)
+                                .with_value(&Value::String(s.clone())),
+                        );
+                        return None;
+                    }
+                },
+                Some(other) => {
+                    out.push(
+                        Finding::error(
+                            rule::EVENT_TYPE,
+                            push_token(prefix, "event"),
+                            format!("`event` must be a string, found {}", json_type(other)),
+                        )
+                        .with_value(other),
+                    );
+                    return None;
+                }
+            },
+        };
+        self.check_schema(value, event, prefix, opts.profile, out);
+        Some(event)
+    }
+
+    fn check_schema(&self, value: &Value, event: EventName, prefix: &str, profile: Profile, out: &mut Vec<Finding>) {
+        let validators = self.event(profile, event);
+        if validators.closed.is_valid(value) {
+            return;
+        }
+        let mut errors = Vec::new();
+        for e in validators.open.iter_errors(value) {
+            map_error(&e, profile, &mut errors);
+        }
+        merge_pattern_into_format(&mut errors);
+
+        let mut warnings = Vec::new();
+        for e in validators.closed.iter_errors(value) {
+            let ValidationErrorKind::UnevaluatedProperties { unexpected } = e.kind() else { continue };
+            let object = e.instance_path().as_str();
+            let location = e
+                .absolute_keyword_location()
+                .map(|u| u.as_str().trim_end_matches("/unevaluatedProperties").to_string())
+                .unwrap_or_default();
+            let troubled = errors.iter().any(|f| is_within(&f.pointer, object));
+            let declared = self.declared_keys(&location);
+            let mut seen = BTreeSet::new();
+            for key in unexpected {
+                if troubled && declared.is_some_and(|d| d.contains(key)) {
+                    continue; // a failed branch dropped its annotations: the key is declared, not unknown
+                }
+                if !seen.insert(key) {
+                    continue;
+                }
+                let pointer = push_token(object, key);
+                let mut f = Finding::warning(
+                    rule::UNKNOWN_KEY,
+                    format!("{prefix}{pointer}"),
+                    format!("unknown key `{key}`{}", near_key(key, declared)),
+                );
+                f.schema = Some(display_location(&location));
+                if let Some(v) = value.pointer(&pointer) {
+                    f = f.with_value(v);
+                }
+                warnings.push(f);
+            }
+        }
+        for mut f in errors {
+            f.pointer = format!("{prefix}{}", f.pointer);
+            out.push(f);
+        }
+        out.extend(warnings);
+    }
+}
+
+fn near_key(key: &str, declared: Option<&BTreeSet<String>>) -> String {
+    let Some(declared) = declared else { return String::new() };
+    let norm = |s: &str| s.to_ascii_lowercase().replace([' ', '-'], "_");
+    declared
+        .iter()
+        .map(|d| (crate::event::levenshtein(&norm(key), d), d))
+        .filter(|(dist, d)| *dist <= 2 && d.len() > 2)
+        .min_by_key(|(dist, _)| *dist)
+        .map(|(_, d)| format!(" (did you mean `{d}`?)"))
+        .unwrap_or_else(|| " (not in the contract; a fork's extension or a typo)".to_string())
+}
+
+fn is_within(pointer: &str, object: &str) -> bool {
+    pointer == object || pointer.strip_prefix(object).is_some_and(|rest| rest.starts_with('/'))
+}
+
+fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.pointer.as_str(), std::cmp::Reverse(a.severity), a.rule.as_str(), a.message.as_str()).cmp(&(
+            b.pointer.as_str(),
+            std::cmp::Reverse(b.severity),
+            b.rule.as_str(),
+            b.message.as_str(),
+        ))
+    });
+}
+
+/// A timestamp that breaks its `pattern` also breaks its `format`: report it once, with the format's
+/// explanation, which says what exactly is wrong.
+fn merge_pattern_into_format(errors: &mut Vec<Finding>) {
+    let formatted: BTreeSet<String> =
+        errors.iter().filter(|f| f.rule == "schema/format").map(|f| f.pointer.clone()).collect();
+    errors.retain(|f| !(f.rule == "schema/pattern" && formatted.contains(&f.pointer)));
+}
+
+fn type_names(kind: &TypeKind) -> Vec<String> {
+    match kind {
+        TypeKind::Single(t) => vec![t.to_string()],
+        TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect(),
+    }
+}
+
+fn last_token(pointer: &str) -> String {
+    pointer.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~")
+}
+
+fn map_error(e: &ValidationError<'_>, profile: Profile, out: &mut Vec<Finding>) {
+    let pointer = e.instance_path().as_str().to_string();
+    let instance = e.instance();
+    let schema = e.absolute_keyword_location().map(|u| display_location(u.as_str()));
+    let keyword = e.kind().keyword().to_string();
+    let message = match e.kind() {
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            // Nullable references are `anyOf: [null, {$ref}]`: report the branch that fits the value's type
+            // rather than "not valid under any of the schemas".
+            let fitting: Vec<_> = context
+                .iter()
+                .filter(|branch| {
+                    !branch.iter().all(|x| {
+                        matches!(x.kind(), ValidationErrorKind::Type { .. }) && x.instance_path() == e.instance_path()
+                    })
+                })
+                .collect();
+            if let [only] = fitting.as_slice() {
+                for x in only.iter() {
+                    map_error(x, profile, out);
+                }
+                return;
+            }
+            if fitting.is_empty() {
+                let mut expected: Vec<String> = Vec::new();
+                for x in context.iter().flatten() {
+                    if let ValidationErrorKind::Type { kind } = x.kind() {
+                        for t in type_names(kind) {
+                            if !expected.contains(&t) {
+                                expected.push(t);
+                            }
+                        }
+                    }
+                }
+                out.push(Finding {
+                    severity: Severity::Error,
+                    rule: "schema/type".into(),
+                    pointer,
+                    schema,
+                    message: format!("expected {}, found {}", expected.join(" or "), json_type(instance)),
+                    value: Some(shorten(instance)),
+                });
+                return;
+            }
+            format!("{} matches none of the {} alternatives", json_type(instance), context.len())
+        }
+        ValidationErrorKind::Type { kind } => {
+            format!("expected {}, found {}", type_names(kind).join(" or "), json_type(instance))
+        }
+        ValidationErrorKind::Required { property } => {
+            format!("missing required key `{}`", property.as_str().map_or_else(|| property.to_string(), str::to_string))
+        }
+        ValidationErrorKind::Enum { options } => {
+            let list = options.as_array().map(|o| o.iter().map(Value::to_string).collect::<Vec<_>>().join(", "));
+            format!("{} is not one of: {}", shorten(instance), list.unwrap_or_else(|| options.to_string()))
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            format!("expected {}, found {}", expected_value, shorten(instance))
+        }
+        ValidationErrorKind::Format { format: name } => match instance.as_str().and_then(|s| format::explain(name, s)) {
+            Some(why) => format!("not a valid {name} timestamp: {why}"),
+            None => format!("{} is not a valid {name}", shorten(instance)),
+        },
+        ValidationErrorKind::FalseSchema => {
+            format!("key `{}` is not allowed here (profile {})", last_token(&pointer), profile.name())
+        }
+        _ => e.to_string(),
+    };
+    let keyword = if keyword == "falseSchema" { "false".to_string() } else { keyword };
+    out.push(Finding {
+        severity: Severity::Error,
+        rule: format!("schema/{keyword}"),
+        pointer,
+        schema,
+        message,
+        value: Some(shorten(instance)),
+    });
+}

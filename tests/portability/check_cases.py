@@ -1,0 +1,387 @@
+#!/usr/bin/env python3
+"""Verify the hand-written negative cases in tests/fixtures/negative/cases.json.
+
+Each case is one mutation of a valid contract example body (RFC 6902-style
+`remove` / `replace` / `add` ops on JSON pointers into the body) plus the one
+error it must provoke, as `{"pointer", "keyword"}`. For every case and every
+profile it names ("both" = compat and v4.15) this script, using validate.py's
+logic (same registry, same custom formats, same error reporting):
+
+  1. checks that the unmutated base body is valid (event schema and entry schema);
+  2. applies the ops;
+  3. if the mutated body's `event` is one of the 12 event names, validates it with
+     that event's schema of the profile AND with the profile's entry schema, and
+     requires the expected (pointer, keyword) among the errors of both;
+     otherwise (event removed or unknown) validates with the entry schema only;
+  4. for an expected `format` error, requires that the same pointer has no
+     `pattern` error (the mutation must target `format` alone).
+
+Exit status: 0 if every case passes, 1 if any fails (each failure is printed),
+2 on a usage or I/O error. `--coverage` also prints, per schema file, which
+constraint keywords the file uses and which ones some case's expected error
+comes from (attributed through the identity of the failing subschema).
+
+Standard library + jsonschema only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import validate as V  # noqa: E402  (tests/portability/validate.py)
+from jsonschema import Draft202012Validator  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(HERE))
+DEFAULT_CASES = os.path.join(REPO, "tests", "fixtures", "negative", "cases.json")
+DEFAULT_SCHEMAS = os.path.join(REPO, "schemas", "chatwoot")
+DEFAULT_EXAMPLES = os.environ.get(
+    "HOOKCHECK_CONTRACT_EXAMPLES",
+    os.path.normpath(os.path.join(REPO, "..", "shared", "contract", "examples")),
+)
+
+PROFILES = ("compat", "v4.15")
+EVENTS = (
+    "conversation_created", "conversation_updated", "conversation_status_changed",
+    "message_created", "message_updated", "webwidget_triggered",
+    "conversation_typing_on", "conversation_typing_off",
+    "contact_created", "contact_updated", "inbox_created", "inbox_updated",
+)
+KEYWORDS = (
+    "type", "required", "enum", "const", "format", "pattern", "minimum", "maximum",
+    "minItems", "maxItems", "minProperties", "maxProperties", "false",
+)
+ANNOTATION_FORMATS = ("unix-seconds", "unix-float")
+NAME_RE = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")
+
+
+class CaseError(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------
+# JSON pointer ops (RFC 6901 / RFC 6902 subset)
+# --------------------------------------------------------------------------
+
+def parse_pointer(pointer: str) -> list[str]:
+    if pointer == "":
+        return []
+    if not pointer.startswith("/"):
+        raise CaseError(f"bad JSON pointer {pointer!r}")
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+def _array_index(token: str, length: int, allow_end: bool) -> int:
+    if token == "-" and allow_end:
+        return length
+    if not re.fullmatch(r"0|[1-9][0-9]*", token):
+        raise CaseError(f"bad array index {token!r}")
+    index = int(token)
+    if index > length or (index == length and not allow_end):
+        raise CaseError(f"array index {index} out of range")
+    return index
+
+
+def apply_op(doc, op: dict):
+    kind = op.get("op")
+    if kind not in ("remove", "replace", "add"):
+        raise CaseError(f"unknown op {kind!r}")
+    if "path" not in op:
+        raise CaseError("op without path")
+    if kind in ("replace", "add") and "value" not in op:
+        raise CaseError(f"{kind} op without value")
+    tokens = parse_pointer(op["path"])
+    if not tokens:
+        if kind == "remove":
+            raise CaseError("cannot remove the whole document")
+        return copy.deepcopy(op["value"])
+    parent = doc
+    for token in tokens[:-1]:
+        if isinstance(parent, dict):
+            if token not in parent:
+                raise CaseError(f"path {op['path']!r}: no key {token!r}")
+            parent = parent[token]
+        elif isinstance(parent, list):
+            parent = parent[_array_index(token, len(parent), False)]
+        else:
+            raise CaseError(f"path {op['path']!r} goes through a scalar")
+    last = tokens[-1]
+    if isinstance(parent, dict):
+        if kind in ("remove", "replace") and last not in parent:
+            raise CaseError(f"{kind} {op['path']!r}: no such key")
+        if kind == "remove":
+            del parent[last]
+        else:
+            parent[last] = copy.deepcopy(op["value"])
+    elif isinstance(parent, list):
+        if kind == "add":
+            parent.insert(_array_index(last, len(parent), True), copy.deepcopy(op["value"]))
+        else:
+            index = _array_index(last, len(parent), False)
+            if kind == "remove":
+                del parent[index]
+            else:
+                parent[index] = copy.deepcopy(op["value"])
+    else:
+        raise CaseError(f"path {op['path']!r}: parent is a scalar")
+    return doc
+
+
+# --------------------------------------------------------------------------
+# Schema bookkeeping for the coverage report
+# --------------------------------------------------------------------------
+
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+_SUBSCHEMA_ARRAYS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMA_SINGLE = ("additionalProperties", "items", "not", "if", "then", "else",
+                     "contains", "propertyNames", "unevaluatedItems",
+                     "unevaluatedProperties")
+# errors below these never surface as top-level errors (they are wrapped or
+# discarded); keywords found there are listed separately.
+_SILENT = ("anyOf", "oneOf", "not", "if", "contains", "propertyNames")
+
+
+def walk_schema(schema, owner: str, ids: dict, used: dict, silent: bool = False) -> None:
+    if schema is False:
+        used.setdefault(owner, {}).setdefault("false", silent)
+        used[owner]["false"] = used[owner]["false"] and silent
+        return
+    if not isinstance(schema, dict):
+        return
+    ids[id(schema)] = owner
+    for key in KEYWORDS:
+        if key in schema and key != "false":
+            if key == "format" and schema[key] in ANNOTATION_FORMATS:
+                continue
+            prev = used.setdefault(owner, {}).get(key)
+            used[owner][key] = silent if prev is None else (prev and silent)
+    for key in _SUBSCHEMA_MAPS:
+        if isinstance(schema.get(key), dict):
+            for sub in schema[key].values():
+                walk_schema(sub, owner, ids, used, silent)
+    for key in _SUBSCHEMA_ARRAYS:
+        if isinstance(schema.get(key), list):
+            for sub in schema[key]:
+                walk_schema(sub, owner, ids, used, silent or key in _SILENT)
+    for key in _SUBSCHEMA_SINGLE:
+        if key in schema:
+            walk_schema(schema[key], owner, ids, used, silent or key in _SILENT)
+
+
+class Schemas:
+    def __init__(self, schemas_dir: str):
+        self.dir = schemas_dir
+        self.registry, ids_by_path = V.load_registry(schemas_dir)
+        self.ids: dict[int, str] = {}
+        self.used: dict[str, dict[str, bool]] = {}
+        self.files = []
+        self.false_props: dict[str, set] = {}
+        for path, uri in sorted(ids_by_path.items()):
+            rel = os.path.relpath(path, schemas_dir).replace(os.sep, "/")
+            self.files.append(rel)
+            contents = self.registry[uri].contents
+            self.used.setdefault(rel, {})
+            walk_schema(contents, rel, self.ids, self.used)
+            self._find_false_props(contents, rel)
+        checker = V.make_format_checker()
+        self.validators = {}
+        for profile in PROFILES:
+            for event in (None,) + EVENTS:
+                path = V.entry_schema_path(schemas_dir, profile, event)
+                schema = self.registry[ids_by_path[os.path.abspath(path)]].contents
+                self.validators[(profile, event)] = Draft202012Validator(
+                    schema, registry=self.registry, format_checker=checker)
+
+    def _find_false_props(self, node, rel):
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict):
+                for name, sub in props.items():
+                    if sub is False:
+                        self.false_props.setdefault(name, set()).add(rel)
+            for value in node.values():
+                self._find_false_props(value, rel)
+        elif isinstance(node, list):
+            for value in node:
+                self._find_false_props(value, rel)
+
+    def attribute(self, validator, instance, pointer: str, keyword: str) -> set:
+        """Schema files whose `keyword` produced an error at `pointer`."""
+        owners = set()
+        for err in validator.iter_errors(instance):
+            kw = err.validator if err.validator is not None else "false"
+            if kw != keyword or V.json_pointer(err.absolute_path) != pointer:
+                continue
+            if err.schema is False:
+                token = parse_pointer(pointer)[-1] if pointer else ""
+                owners.update(self.false_props.get(token, {"?"}))
+            else:
+                owners.add(self.ids.get(id(err.schema), "?"))
+        return owners
+
+
+# --------------------------------------------------------------------------
+# Case checking
+# --------------------------------------------------------------------------
+
+def load_examples(examples_dir: str) -> dict:
+    bodies = {}
+    for name in sorted(os.listdir(examples_dir)):
+        if not name.endswith(".json"):
+            continue
+        with open(os.path.join(examples_dir, name), "r", encoding="utf-8") as fh:
+            doc = V.json_loads(fh.read())
+        if isinstance(doc, dict) and isinstance(doc.get("body"), dict):
+            bodies[name] = doc["body"]
+    return bodies
+
+
+def check_shape(case, index: int, seen: set) -> None:
+    if not isinstance(case, dict):
+        raise CaseError(f"case #{index} is not an object")
+    allowed = {"name", "base", "profile", "ops", "expect", "why"}
+    extra = set(case) - allowed
+    missing = allowed - set(case)
+    if extra or missing:
+        raise CaseError(f"keys: missing {sorted(missing)}, unexpected {sorted(extra)}")
+    name = case["name"]
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+        raise CaseError(f"name {name!r} is not snake_case")
+    if name in seen:
+        raise CaseError(f"duplicate name {name!r}")
+    seen.add(name)
+    if case["profile"] not in ("compat", "v4.15", "both"):
+        raise CaseError(f"bad profile {case['profile']!r}")
+    if not isinstance(case["ops"], list) or not case["ops"]:
+        raise CaseError("ops must be a non-empty array")
+    for op in case["ops"]:
+        if not isinstance(op, dict) or set(op) - {"op", "path", "value"}:
+            raise CaseError(f"bad op {op!r}")
+        if op.get("op") == "remove" and "value" in op:
+            raise CaseError("remove op with a value")
+    expect = case["expect"]
+    if not isinstance(expect, dict) or set(expect) != {"pointer", "keyword"}:
+        raise CaseError("expect must be {pointer, keyword}")
+    if expect["keyword"] not in KEYWORDS:
+        raise CaseError(f"expect.keyword {expect['keyword']!r} not in {KEYWORDS}")
+    parse_pointer(expect["pointer"])
+    if not isinstance(case["why"], str) or not case["why"].strip() or "\n" in case["why"]:
+        raise CaseError("why must be one non-empty line")
+
+
+def check_case(case, schemas: Schemas, bodies: dict, coverage: dict) -> list[str]:
+    """Returns a list of failure messages (empty = pass)."""
+    problems = []
+    base_name = case["base"]
+    if base_name not in bodies:
+        return [f"base {base_name!r} is not a contract example with a body"]
+    base = bodies[base_name]
+    base_event = base.get("event")
+    profiles = PROFILES if case["profile"] == "both" else (case["profile"],)
+    try:
+        mutated = copy.deepcopy(base)
+        for op in case["ops"]:
+            mutated = apply_op(mutated, op)
+    except CaseError as exc:
+        return [f"ops: {exc}"]
+    want = (case["expect"]["pointer"], case["expect"]["keyword"])
+    event = mutated.get("event") if isinstance(mutated, dict) else None
+    for profile in profiles:
+        for which in ((profile, base_event), (profile, None)):
+            errs = V.validate_instance(schemas.validators[which], base)
+            if errs:
+                problems.append(f"[{profile}] base body invalid under "
+                                f"{which[1] or 'entry'} schema: {errs[:3]}")
+        targets = [(profile, event), (profile, None)] if event in EVENTS else [(profile, None)]
+        for which in targets:
+            errs = V.validate_instance(schemas.validators[which], mutated)
+            got = {(e["pointer"], e["keyword"]) for e in errs}
+            label = f"[{profile}/{which[1] or 'entry'}]"
+            if want not in got:
+                problems.append(f"{label} expected {want} not among errors: "
+                                f"{sorted(got) or 'none (body valid)'}")
+                continue
+            if want[1] == "format" and (want[0], "pattern") in got:
+                problems.append(f"{label} `format` case also fails `pattern` at {want[0]!r}")
+            if isinstance(mutated, dict):
+                for owner in schemas.attribute(schemas.validators[which], mutated, *want):
+                    coverage.setdefault(owner, {}).setdefault(want[1], set()).add(case["name"])
+    return problems
+
+
+def print_coverage(schemas: Schemas, coverage: dict, out) -> int:
+    """Prints the per-file report; returns the number of files no case reaches."""
+    unreached = 0
+    out.write("\nCoverage (keyword: cases; '-' = no case; '~' = only under anyOf/if/not):\n")
+    for rel in schemas.files:
+        used = schemas.used.get(rel, {})
+        covered = coverage.get(rel, {})
+        parts = []
+        for kw in KEYWORDS:
+            if kw in used or kw in covered:
+                n = len(covered.get(kw, ()))
+                mark = str(n) if n else ("~" if used.get(kw) else "-")
+                parts.append(f"{kw}:{mark}")
+        if not covered:
+            unreached += 1
+        out.write(f"  {rel}: {', '.join(parts) or '(no constraint keywords)'}"
+                  f"{'' if covered else '   <- no case attributed'}\n")
+    return unreached
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="check_cases.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", default=DEFAULT_CASES)
+    parser.add_argument("--schemas", default=DEFAULT_SCHEMAS)
+    parser.add_argument("--examples", default=DEFAULT_EXAMPLES)
+    parser.add_argument("--coverage", action="store_true",
+                        help="print the per-schema-file keyword coverage report")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print failures only")
+    args = parser.parse_args(argv)
+
+    try:
+        with open(args.cases, "r", encoding="utf-8") as fh:
+            cases = V.json_loads(fh.read())
+        bodies = load_examples(args.examples)
+        schemas = Schemas(args.schemas)
+    except (OSError, ValueError, V.UsageError) as exc:
+        sys.stderr.write(f"check_cases.py: {exc}\n")
+        return 2
+    if not isinstance(cases, list) or not cases:
+        sys.stderr.write("check_cases.py: cases file must hold a non-empty JSON array\n")
+        return 2
+
+    seen: set = set()
+    coverage: dict = {}
+    failed = 0
+    for index, case in enumerate(cases):
+        label = case.get("name", f"#{index}") if isinstance(case, dict) else f"#{index}"
+        try:
+            check_shape(case, index, seen)
+            problems = check_case(case, schemas, bodies, coverage)
+        except CaseError as exc:
+            problems = [str(exc)]
+        if problems:
+            failed += 1
+            print(f"FAIL {label}")
+            for problem in problems:
+                print(f"     {problem}")
+        elif not args.quiet:
+            print(f"ok   {label}")
+
+    if args.coverage:
+        print_coverage(schemas, coverage, sys.stdout)
+    print(f"\n{len(cases) - failed}/{len(cases)} cases pass"
+          + (f", {failed} FAILED" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+"""Independent validator for hookcheck's Chatwoot webhook schemas.
+
+Proves the schemas under schemas/chatwoot are portable: they are loaded into a
+python-jsonschema `referencing` Registry by their `$id` and evaluated with
+Draft202012Validator, with the four custom formats implemented exactly as
+hookcheck's Rust validator implements them.
+
+Usage:
+  validate.py --schemas DIR --profile compat|v4.15 [--event NAME] [--check-metaschema] FILE...
+
+FILE: `.json` (one document; a contract example {"_reconstructed":..,"body":..}
+is validated through its body), `.ndjson`/`.jsonl` (one record per non-empty
+line), or `-` (NDJSON on stdin).
+
+Output: one JSON line per record on stdout:
+  {"source": FILE, "line": N|null, "valid": bool,
+   "errors": [{"pointer": "/json/pointer", "keyword": "type", "message": "..."}]}
+Exit status: 0, or 2 on a usage or I/O error. Standard library + jsonschema only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import sys
+
+try:
+    import jsonschema
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import SchemaError, ValidationError
+    from referencing import Registry, Resource
+    from referencing.exceptions import Unresolvable
+    from referencing.jsonschema import DRAFT202012
+except ImportError as exc:  # pragma: no cover - environment problem
+    sys.stderr.write(f"validate.py: needs jsonschema>=4.18 with referencing: {exc}\n")
+    sys.exit(2)
+
+
+# --------------------------------------------------------------------------
+# Custom formats (must match hookcheck's Rust implementation exactly)
+# --------------------------------------------------------------------------
+
+_ISO_RE = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{3})Z"
+)
+
+_JS_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # date.weekday() order
+_JS_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_JS_DATE_RE = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"([0-9]{2}) ([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT([+-])([0-9]{2})([0-9]{2})"
+    r"( \((.+)\))?"
+)
+
+
+def _real_datetime(year: int, month: int, day: int, hour: int, minute: int, second: int) -> bool:
+    """A real proleptic-Gregorian date (year >= 1) and a time without leap second."""
+    if year < 1 or not (1 <= month <= 12):
+        return False
+    if not (0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 59):
+        return False
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def check_iso8601_ms_utc(instance) -> bool:
+    if not isinstance(instance, str):
+        return True
+    # fullmatch: anchored at both ends, no "$ before a trailing newline" leniency.
+    m = _ISO_RE.fullmatch(instance)
+    if m is None:
+        return False
+    y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])
+    return _real_datetime(y, mo, d, h, mi, s)
+
+
+def check_js_date(instance) -> bool:
+    if not isinstance(instance, str):
+        return True
+    m = _JS_DATE_RE.fullmatch(instance)
+    if m is None:
+        return False
+    wd, mon, day, year, hh, mm, ss, _sign, oh, om, paren, zone = m.groups()
+    month = _JS_MONTHS.index(mon) + 1
+    y, d, h, mi, s = int(year), int(day), int(hh), int(mm), int(ss)
+    if not _real_datetime(y, month, d, h, mi, s):
+        return False
+    off_h, off_m = int(oh), int(om)
+    if off_h > 14 or off_m > 59 or off_h * 60 + off_m > 14 * 60:
+        return False
+    if paren is not None:
+        if not zone or "(" in zone or ")" in zone:
+            return False
+    return _JS_WEEKDAYS[datetime.date(y, month, d).weekday()] == wd
+
+
+def check_annotation_only(instance) -> bool:
+    # `unix-seconds` / `unix-float`: annotations; the schemas bound them with
+    # type/minimum/maximum. Always true (and true for non-strings anyway).
+    return True
+
+
+def make_format_checker() -> FormatChecker:
+    checker = FormatChecker()  # the standard formats (harmless here)
+    checker.checks("iso8601-ms-utc")(check_iso8601_ms_utc)
+    checker.checks("js-date")(check_js_date)
+    checker.checks("unix-seconds")(check_annotation_only)
+    checker.checks("unix-float")(check_annotation_only)
+    return checker
+
+
+# --------------------------------------------------------------------------
+# Work around python-jsonschema losing the instance path of a `false` subschema
+# (descend() returns before prepending `path`, so an error for
+# `properties: {"type": false}` is reported at the parent object). Applied only
+# when the installed version shows the defect.
+# --------------------------------------------------------------------------
+
+def _false_schema_path_is_lost() -> bool:
+    errs = list(Draft202012Validator({"properties": {"k": False}}).iter_errors({"k": 1}))
+    return bool(errs) and list(errs[0].absolute_path) != ["k"]
+
+
+def _patch_false_schema_descend() -> None:
+    original = Draft202012Validator.descend
+
+    def descend(self, instance, schema, path=None, schema_path=None, resolver=None):
+        if schema is False:
+            error = ValidationError(
+                f"False schema does not allow {instance!r}",
+                validator=None,
+                validator_value=None,
+                instance=instance,
+                schema=schema,
+            )
+            if path is not None:
+                error.path.appendleft(path)
+            if schema_path is not None:
+                error.schema_path.appendleft(schema_path)
+            yield error
+            return
+        yield from original(self, instance, schema, path=path,
+                            schema_path=schema_path, resolver=resolver)
+
+    Draft202012Validator.descend = descend
+
+
+if _false_schema_path_is_lost():
+    _patch_false_schema_descend()
+
+
+# --------------------------------------------------------------------------
+# Schema loading
+# --------------------------------------------------------------------------
+
+class UsageError(Exception):
+    pass
+
+
+def _reject_constant(name):
+    raise ValueError(f"invalid JSON constant {name}")
+
+
+def json_loads(text):
+    """Strict JSON: no NaN/Infinity."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def schema_files(schemas_dir: str) -> list[str]:
+    out = []
+    for root, dirs, files in os.walk(schemas_dir):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".json"):
+                out.append(os.path.join(root, name))
+    return sorted(out, key=lambda p: os.path.relpath(p, schemas_dir))
+
+
+def load_registry(schemas_dir: str):
+    """Returns (registry, {abs path: $id})."""
+    resources = []
+    ids_by_path = {}
+    seen = {}
+    for path in schema_files(schemas_dir):
+        try:
+            with open(path, "r", encoding="utf-8") as fh:
+                contents = json_loads(fh.read())
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot load schema {path}: {exc}")
+        if isinstance(contents, dict) and isinstance(contents.get("$id"), str):
+            uri = contents["$id"]
+        else:
+            uri = "file://" + os.path.abspath(path)
+        if uri in seen:
+            raise UsageError(f"duplicate $id {uri} in {seen[uri]} and {path}")
+        seen[uri] = path
+        ids_by_path[os.path.abspath(path)] = uri
+        resources.append((uri, Resource.from_contents(contents, default_specification=DRAFT202012)))
+    return Registry().with_resources(resources), ids_by_path
+
+
+def check_metaschema(schemas_dir: str) -> int:
+    all_ok = True
+    for path in schema_files(schemas_dir):
+        rel = os.path.relpath(path, schemas_dir).replace(os.sep, "/")
+        ok, error = True, None
+        try:
+            with open(path, "r", encoding="utf-8") as fh:
+                contents = json_loads(fh.read())
+            Draft202012Validator.check_schema(contents)
+        except SchemaError as exc:
+            ok, error = False, exc.message
+        except (OSError, ValueError) as exc:
+            ok, error = False, f"cannot load: {exc}"
+        all_ok &= ok
+        line = {"schema": rel, "ok": ok}
+        if error is not None:
+            line["error"] = error
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return 0 if all_ok else 1
+
+
+def entry_schema_path(schemas_dir: str, profile: str, event: str | None) -> str:
+    base = schemas_dir if profile == "compat" else os.path.join(schemas_dir, "profiles", "v4.15")
+    if event is None:
+        path = os.path.join(base, "webhook.json")
+    else:
+        if not re.fullmatch(r"[a-z_]+", event):
+            raise UsageError(f"bad --event name: {event!r}")
+        path = os.path.join(base, "events", event + ".json")
+    if not os.path.isfile(path):
+        raise UsageError(f"no schema {path}")
+    return path
+
+
+def build_validator(schemas_dir: str, profile: str, event: str | None = None):
+    registry, ids_by_path = load_registry(schemas_dir)
+    path = entry_schema_path(schemas_dir, profile, event)
+    uri = ids_by_path[os.path.abspath(path)]
+    schema = registry[uri].contents
+    return Draft202012Validator(schema, registry=registry, format_checker=make_format_checker())
+
+
+# --------------------------------------------------------------------------
+# Validation and reporting
+# --------------------------------------------------------------------------
+
+def json_pointer(parts) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def validate_instance(validator, instance) -> list[dict]:
+    """Errors as sorted, de-duplicated {pointer, keyword, message} dicts."""
+    if not isinstance(instance, dict):
+        return [{"pointer": "", "keyword": "json",
+                 "message": f"record is a JSON {json_type(instance)}, not an object"}]
+    found = set()
+    for err in validator.iter_errors(instance):
+        keyword = err.validator if err.validator is not None else "false"
+        found.add((json_pointer(err.absolute_path), str(keyword), err.message))
+    return [{"pointer": p, "keyword": k, "message": m} for p, k, m in sorted(found)]
+
+
+def json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def emit(source: str, line, errors: list[dict]) -> None:
+    record = {"source": source, "line": line, "valid": not errors, "errors": errors}
+    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def parse_error(exc) -> list[dict]:
+    return [{"pointer": "", "keyword": "json", "message": f"not JSON: {exc}"}]
+
+
+def process_json_document(validator, source: str, data: bytes) -> None:
+    try:
+        doc = json_loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        emit(source, None, parse_error(exc))
+        return
+    if isinstance(doc, dict) and "body" in doc and "_reconstructed" in doc:
+        doc = doc["body"]  # a contract example: validate its POST body
+    emit(source, None, validate_instance(validator, doc))
+
+
+def process_ndjson(validator, source: str, data: bytes) -> None:
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if not raw.strip():
+            continue
+        try:
+            record = json_loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            emit(source, number, parse_error(exc))
+            continue
+        emit(source, number, validate_instance(validator, record))
+
+
+def file_kind(name: str) -> str:
+    if name == "-":
+        return "ndjson"
+    lower = name.lower()
+    if lower.endswith(".json"):
+        return "json"
+    if lower.endswith(".ndjson") or lower.endswith(".jsonl"):
+        return "ndjson"
+    raise UsageError(f"unsupported input {name!r}: expected .json, .ndjson, .jsonl or -")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="validate.py",
+        description="Validate Chatwoot webhook bodies against hookcheck's schemas with python-jsonschema.")
+    parser.add_argument("--schemas", required=True, metavar="DIR",
+                        help="the schemas/chatwoot directory")
+    parser.add_argument("--profile", choices=("compat", "v4.15"), default=None)
+    parser.add_argument("--event", metavar="NAME", default=None,
+                        help="validate against this event's schema instead of the entry schema")
+    parser.add_argument("--check-metaschema", action="store_true",
+                        help="check every schema file against the 2020-12 meta-schema and exit")
+    parser.add_argument("files", nargs="*", metavar="FILE")
+    args = parser.parse_args(argv)  # exits 2 on a usage error
+
+    if not os.path.isdir(args.schemas):
+        sys.stderr.write(f"validate.py: --schemas {args.schemas}: not a directory\n")
+        return 2
+    if args.check_metaschema:
+        return check_metaschema(args.schemas)
+    if args.profile is None:
+        parser.error("--profile is required unless --check-metaschema is given")
+    if not args.files:
+        parser.error("at least one FILE is required")
+
+    try:
+        validator = build_validator(args.schemas, args.profile, args.event)
+        kinds = [(name, file_kind(name)) for name in args.files]
+        if sum(1 for name in args.files if name == "-") > 1:
+            raise UsageError("stdin ('-') given more than once")
+        # Read everything first so that an I/O error aborts before any output.
+        inputs = []
+        for name, kind in kinds:
+            if name == "-":
+                data = sys.stdin.buffer.read()
+            else:
+                try:
+                    with open(name, "rb") as fh:
+                        data = fh.read()
+                except OSError as exc:
+                    raise UsageError(f"cannot read {name}: {exc}")
+            inputs.append((name, kind, data))
+    except UsageError as exc:
+        sys.stderr.write(f"validate.py: {exc}\n")
+        return 2
+
+    try:
+        for name, kind, data in inputs:
+            if kind == "json":
+                process_json_document(validator, name, data)
+            else:
+                process_ndjson(validator, name, data)
+    except Unresolvable as exc:  # unresolvable $ref
+        sys.stderr.write(f"validate.py: schema reference error: {exc}\n")
+        return 2
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
