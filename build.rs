@@ -3,7 +3,9 @@
 use std::{env, fs, path::Path};
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
@@ -25,7 +27,10 @@ fn table(name: &str, dir: &str, out: &mut String) {
     out.push_str(&format!("pub static {name}: &[(&str, &str)] = &[\n"));
     for f in &files {
         let abs = root.join(f);
-        out.push_str(&format!("    ({f:?}, include_str!({:?})),\n", abs.to_string_lossy()));
+        out.push_str(&format!(
+            "    ({f:?}, include_str!({:?})),\n",
+            abs.to_string_lossy()
+        ));
     }
     out.push_str("];\n");
 }

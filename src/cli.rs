@@ -81,14 +81,20 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { ExitCodes::TOOL_ERROR } else { ExitCodes::OK };
+            let code = if e.use_stderr() {
+                ExitCodes::TOOL_ERROR
+            } else {
+                ExitCodes::OK
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }
     };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
-        Err(Error::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(ExitCodes::OK),
+        Err(Error::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::from(ExitCodes::OK)
+        }
         Err(e) => {
             eprintln!("hookcheck: {e}");
             ExitCode::from(ExitCodes::TOOL_ERROR)
@@ -109,16 +115,22 @@ fn schemas(path: Option<&str>) -> Result<u8, Error> {
     match path {
         None => {
             for f in catalog.files() {
-                let title = f.document.get("title").and_then(Value::as_str).unwrap_or("");
+                let title = f
+                    .document
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
                 writeln!(out, "{:<58} {title}", f.path).map_err(Error::Write)?;
             }
         }
         Some(p) => {
-            let f = catalog.file(p.trim_start_matches("schemas/")).ok_or_else(|| Error::Unknown {
-                what: "schema file",
-                given: p.to_string(),
-                hint: "; run `hookcheck schemas` for the list".into(),
-            })?;
+            let f = catalog
+                .file(p.trim_start_matches("schemas/"))
+                .ok_or_else(|| Error::Unknown {
+                    what: "schema file",
+                    given: p.to_string(),
+                    hint: "; run `hookcheck schemas` for the list".into(),
+                })?;
             out.write_all(f.text.as_bytes()).map_err(Error::Write)?;
         }
     }
@@ -129,15 +141,23 @@ fn schemas(path: Option<&str>) -> Result<u8, Error> {
 fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Report {
     let mut findings = Vec::new();
     let Some(value) = decode(bytes, opts.max_bytes, &mut findings) else {
-        return Report { profile: opts.profile, event: None, findings };
+        return Report {
+            profile: opts.profile,
+            event: None,
+            findings,
+        };
     };
     let (payload, prefix) = match envelope_body(&value) {
         Some(body) => (body, "/body"),
         None => (&value, ""),
     };
     let event = catalog.check_value(payload, prefix, opts, &mut findings);
-    let mut report = Report { profile: opts.profile, event: event.map(|e| e.as_str().to_string()), findings };
-    report.findings.sort_by(|a, b| (a.pointer.as_str(), b.severity).cmp(&(b.pointer.as_str(), a.severity)));
+    let mut report = Report {
+        profile: opts.profile,
+        event: event.map(|e| e.as_str().to_string()),
+        findings,
+    };
+    crate::validate::sort(&mut report.findings);
     report
 }
 
@@ -152,19 +172,43 @@ fn envelope_body(value: &Value) -> Option<&Value> {
 
 fn validate(args: ValidateArgs) -> Result<u8, Error> {
     let profile: Profile = args.profile.parse()?;
-    let event = args.event.as_deref().map(str::parse::<EventName>).transpose()?;
-    let opts = Options { profile, event, max_bytes: args.max_bytes };
+    let event = args
+        .event
+        .as_deref()
+        .map(str::parse::<EventName>)
+        .transpose()?;
+    let opts = Options {
+        profile,
+        event,
+        max_bytes: args.max_bytes,
+    };
     let catalog = Catalog::shared()?;
     let stdout = io::stdout().lock();
-    let mut reporter = Reporter::new(io::BufWriter::new(stdout), args.format, args.deny_warnings, args.verbose);
+    let mut reporter = Reporter::new(
+        io::BufWriter::new(stdout),
+        args.format,
+        args.deny_warnings,
+        args.verbose,
+    );
 
     if args.paths.is_empty() {
         let examples = catalog.examples();
-        eprintln!("hookcheck: no input given; checking the {} embedded contract examples", examples.len());
+        eprintln!(
+            "hookcheck: no input given; checking the {} embedded contract examples",
+            examples.len()
+        );
         for ex in examples {
             let source = format!("embedded:examples/{}", ex.path);
             let report = check_bytes(catalog, ex.text.as_bytes(), &opts);
-            reporter.payload(Origin { source: &source, line: None }, &report).map_err(Error::Write)?;
+            reporter
+                .payload(
+                    Origin {
+                        source: &source,
+                        line: None,
+                    },
+                    &report,
+                )
+                .map_err(Error::Write)?;
         }
     } else {
         let (inputs, errors) = input::expand(&args.paths);
@@ -174,7 +218,9 @@ fn validate(args: ValidateArgs) -> Result<u8, Error> {
                 Error::Read { path, source } => (path.display().to_string(), source.to_string()),
                 other => (String::new(), other.to_string()),
             };
-            reporter.input_error(&source, &message).map_err(Error::Write)?;
+            reporter
+                .input_error(&source, &message)
+                .map_err(Error::Write)?;
         }
         let bar = progress_bar(inputs.len());
         for inp in &inputs {
@@ -184,7 +230,9 @@ fn validate(args: ValidateArgs) -> Result<u8, Error> {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("hookcheck: {e}");
-                    reporter.input_error(&source, &e.to_string()).map_err(Error::Write)?;
+                    reporter
+                        .input_error(&source, &e.to_string())
+                        .map_err(Error::Write)?;
                     continue;
                 }
             };
@@ -193,7 +241,9 @@ fn validate(args: ValidateArgs) -> Result<u8, Error> {
                     Ok(r) => r,
                     Err(e) => {
                         eprintln!("hookcheck: cannot read `{source}`: {e}");
-                        reporter.input_error(&source, &e.to_string()).map_err(Error::Write)?;
+                        reporter
+                            .input_error(&source, &e.to_string())
+                            .map_err(Error::Write)?;
                         break;
                     }
                 };
@@ -204,12 +254,23 @@ fn validate(args: ValidateArgs) -> Result<u8, Error> {
                         findings: vec![Finding::error(
                             rule::JSON_TOO_LARGE,
                             "",
-                            format!("payload is {n} bytes, over the cap of {} bytes", opts.max_bytes),
+                            format!(
+                                "payload is {n} bytes, over the cap of {} bytes",
+                                opts.max_bytes
+                            ),
                         )],
                     },
                     None => check_bytes(catalog, &record.bytes, &opts),
                 };
-                reporter.payload(Origin { source: &source, line: record.line }, &report).map_err(Error::Write)?;
+                reporter
+                    .payload(
+                        Origin {
+                            source: &source,
+                            line: record.line,
+                        },
+                        &report,
+                    )
+                    .map_err(Error::Write)?;
             }
         }
         bar.finish_and_clear();
@@ -230,7 +291,9 @@ fn progress_bar(files: usize) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(files as u64);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+    {
         bar.set_style(style);
     }
     bar

@@ -55,16 +55,28 @@ pub mod rule {
         (JSON_UTF8, "the bytes are not valid UTF-8"),
         (JSON_BOM, "the payload starts with a byte-order mark"),
         (JSON_EMPTY, "the payload is empty"),
-        (JSON_SYNTAX, "the payload is not JSON (syntax error or truncated)"),
+        (
+            JSON_SYNTAX,
+            "the payload is not JSON (syntax error or truncated)",
+        ),
         (JSON_DEPTH, "nested deeper than 128 levels"),
         (JSON_TOO_LARGE, "larger than the size cap (--max-bytes)"),
         (JSON_NOT_OBJECT, "the payload is not a JSON object"),
         (EVENT_MISSING, "no `event` key"),
         (EVENT_TYPE, "`event` is not a string"),
-        (EVENT_UNKNOWN, "`event` is not one of the 12 account-webhook events"),
+        (
+            EVENT_UNKNOWN,
+            "`event` is not one of the 12 account-webhook events",
+        ),
         (EVENT_MISMATCH, "`event` differs from --event"),
-        (UNKNOWN_KEY, "a key the schema does not declare there (warning)"),
-        ("schema/<keyword>", "the JSON Schema keyword <keyword> failed (type, required, enum, const, format, ...)"),
+        (
+            UNKNOWN_KEY,
+            "a key the schema does not declare there (warning)",
+        ),
+        (
+            "schema/<keyword>",
+            "the JSON Schema keyword <keyword> failed (type, required, enum, const, format, ...)",
+        ),
     ];
 }
 
@@ -107,7 +119,10 @@ impl Finding {
 
     /// A warning finding without schema location.
     pub fn warning(rule: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(rule, pointer, message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(rule, pointer, message)
+        }
     }
 
     /// Attaches the offending value, shortened.

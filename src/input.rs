@@ -31,7 +31,10 @@ pub struct Input {
 impl Input {
     /// Standard input.
     pub fn stdin() -> Self {
-        Self { path: PathBuf::from("-"), layout: Layout::Sniff }
+        Self {
+            path: PathBuf::from("-"),
+            layout: Layout::Sniff,
+        }
     }
 
     /// Whether this input is standard input.
@@ -42,7 +45,12 @@ impl Input {
 
 /// The layout a file's extension implies, or `None` for extensions a directory walk skips.
 pub fn layout_for(path: &Path) -> Option<Layout> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("json") => Some(Layout::Document),
         Some("ndjson" | "jsonl") => Some(Layout::Lines),
         _ => None,
@@ -61,25 +69,39 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<Input>, Vec<Error>) {
             continue;
         }
         match std::fs::metadata(path) {
-            Err(source) => errors.push(Error::Read { path: path.clone(), source }),
+            Err(source) => errors.push(Error::Read {
+                path: path.clone(),
+                source,
+            }),
             Ok(m) if m.is_dir() => {
-                let walker = walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name();
+                let walker = walkdir::WalkDir::new(path)
+                    .follow_links(true)
+                    .sort_by_file_name();
                 for entry in walker {
                     match entry {
                         Ok(e) if e.file_type().is_file() => {
                             if let Some(layout) = layout_for(e.path()) {
-                                inputs.push(Input { path: e.path().to_path_buf(), layout });
+                                inputs.push(Input {
+                                    path: e.path().to_path_buf(),
+                                    layout,
+                                });
                             }
                         }
                         Ok(_) => {}
                         Err(e) => {
                             let p = e.path().map_or_else(|| path.clone(), Path::to_path_buf);
-                            errors.push(Error::Read { path: p, source: io::Error::other(e.to_string()) });
+                            errors.push(Error::Read {
+                                path: p,
+                                source: io::Error::other(e.to_string()),
+                            });
                         }
                     }
                 }
             }
-            Ok(_) => inputs.push(Input { path: path.clone(), layout: layout_for(path).unwrap_or(Layout::Sniff) }),
+            Ok(_) => inputs.push(Input {
+                path: path.clone(),
+                layout: layout_for(path).unwrap_or(Layout::Sniff),
+            }),
         }
     }
     (inputs, errors)
@@ -116,7 +138,14 @@ pub struct Records<R: Read> {
 impl<R: Read> Records<R> {
     /// Wraps a reader.
     pub fn new(reader: R, layout: Layout, max_bytes: usize) -> Self {
-        Self { reader: BufReader::with_capacity(64 * 1024, reader), layout, max_bytes, line: 0, pending: None, done: false }
+        Self {
+            reader: BufReader::with_capacity(64 * 1024, reader),
+            layout,
+            max_bytes,
+            line: 0,
+            pending: None,
+            done: false,
+        }
     }
 
     /// Reads one line (without terminator), keeping at most `max_bytes + 1` bytes of it.
@@ -156,16 +185,26 @@ impl<R: Read> Records<R> {
 
     fn record(&self, line: Option<usize>, bytes: Vec<u8>, total: usize) -> Record {
         if total > self.max_bytes {
-            Record { line, bytes: Vec::new(), oversize: Some(total) }
+            Record {
+                line,
+                bytes: Vec::new(),
+                oversize: Some(total),
+            }
         } else {
-            Record { line, bytes, oversize: None }
+            Record {
+                line,
+                bytes,
+                oversize: None,
+            }
         }
     }
 
     fn read_rest(&mut self, mut bytes: Vec<u8>) -> io::Result<Record> {
         let cap = self.max_bytes as u64 + 1;
         let already = bytes.len() as u64;
-        (&mut self.reader).take(cap.saturating_sub(already)).read_to_end(&mut bytes)?;
+        (&mut self.reader)
+            .take(cap.saturating_sub(already))
+            .read_to_end(&mut bytes)?;
         let mut total = bytes.len();
         if total > self.max_bytes {
             total += io::copy(&mut self.reader, &mut io::sink())? as usize;
@@ -188,7 +227,11 @@ impl<R: Read> Records<R> {
             Layout::Lines => loop {
                 match self.read_line()? {
                     None => return Ok(None),
-                    Some(r) if r.oversize.is_none() && r.bytes.iter().all(u8::is_ascii_whitespace) => continue,
+                    Some(r)
+                        if r.oversize.is_none() && r.bytes.iter().all(u8::is_ascii_whitespace) =>
+                    {
+                        continue
+                    }
                     Some(r) => return Ok(Some(r)),
                 }
             },
@@ -198,27 +241,31 @@ impl<R: Read> Records<R> {
                     match self.read_line()? {
                         None => {
                             self.done = true;
-                            return Ok(Some(Record { line: None, bytes: skipped, oversize: None }));
+                            return Ok(Some(Record {
+                                line: None,
+                                bytes: skipped,
+                                oversize: None,
+                            }));
                         }
-                        Some(r) if r.oversize.is_none() && r.bytes.iter().all(u8::is_ascii_whitespace) => {
+                        Some(r)
+                            if r.oversize.is_none()
+                                && r.bytes.iter().all(u8::is_ascii_whitespace) =>
+                        {
                             skipped.extend_from_slice(&r.bytes);
                             skipped.push(b'\n');
                         }
                         Some(r) => break r,
                     }
                 };
-                let complete = first.oversize.is_none()
-                    && serde_json::from_slice::<serde::de::IgnoredAny>(&first.bytes).is_ok();
+                // A pretty-printed document's first line is short (`{`), so an oversize first line means
+                // one-payload-per-line input: keep its line number.
+                let complete = first.oversize.is_some()
+                    || serde_json::from_slice::<serde::de::IgnoredAny>(&first.bytes).is_ok();
                 if complete {
                     self.layout = Layout::Lines;
                     Ok(Some(first))
                 } else {
                     self.done = true;
-                    if first.oversize.is_some() {
-                        let total = first.oversize.unwrap_or(0);
-                        let rest = io::copy(&mut self.reader, &mut io::sink())? as usize;
-                        return Ok(Some(Record { line: None, bytes: Vec::new(), oversize: Some(total + rest) }));
-                    }
                     let mut bytes = skipped;
                     bytes.extend_from_slice(&first.bytes);
                     bytes.push(b'\n');
@@ -254,7 +301,10 @@ pub fn open(input: &Input) -> Result<Box<dyn Read>, Error> {
     } else {
         File::open(&input.path)
             .map(|f| Box::new(f) as Box<dyn Read>)
-            .map_err(|source| Error::Read { path: input.path.clone(), source })
+            .map_err(|source| Error::Read {
+                path: input.path.clone(),
+                source,
+            })
     }
 }
 
@@ -263,14 +313,23 @@ mod tests {
     use super::*;
 
     fn collect(data: &[u8], layout: Layout, cap: usize) -> Vec<Record> {
-        Records::new(data, layout, cap).map(|r| r.unwrap()).collect()
+        Records::new(data, layout, cap)
+            .map(|r| r.unwrap())
+            .collect()
     }
 
     #[test]
     fn lines_keep_numbers_and_skip_blank_lines() {
         let rs = collect(b"{}\n  \n[1]\r\n{\"x\":2}", Layout::Lines, 100);
         let got: Vec<_> = rs.iter().map(|r| (r.line, r.bytes.as_slice())).collect();
-        assert_eq!(got, vec![(Some(1), &b"{}"[..]), (Some(3), b"[1]"), (Some(4), b"{\"x\":2}")]);
+        assert_eq!(
+            got,
+            vec![
+                (Some(1), &b"{}"[..]),
+                (Some(3), b"[1]"),
+                (Some(4), b"{\"x\":2}")
+            ]
+        );
     }
 
     #[test]
@@ -286,9 +345,15 @@ mod tests {
         let pretty = collect(b"{\n  \"event\": 1\n}\n", Layout::Sniff, 100);
         assert_eq!(pretty.len(), 1);
         assert_eq!(pretty[0].line, None);
-        assert_eq!(serde_json::from_slice::<serde_json::Value>(&pretty[0].bytes).unwrap()["event"], 1);
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&pretty[0].bytes).unwrap()["event"],
+            1
+        );
         let nd = collect(b"{\"a\":1}\n{\"a\":2}\n", Layout::Sniff, 100);
-        assert_eq!(nd.iter().map(|r| r.line).collect::<Vec<_>>(), vec![Some(1), Some(2)]);
+        assert_eq!(
+            nd.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![Some(1), Some(2)]
+        );
     }
 
     #[test]

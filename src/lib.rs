@@ -35,9 +35,9 @@
 #![warn(missing_docs)]
 
 pub mod cli;
-pub mod exit;
 pub mod error;
 pub mod event;
+pub mod exit;
 pub mod finding;
 pub mod format;
 pub mod input;

@@ -77,7 +77,13 @@ struct FindingLine<'a> {
 impl<W: Write> Reporter<W> {
     /// A reporter writing to `out`.
     pub fn new(out: W, format: Format, deny_warnings: bool, verbose: bool) -> Self {
-        Self { out, format, deny_warnings, verbose, totals: Totals::default() }
+        Self {
+            out,
+            format,
+            deny_warnings,
+            verbose,
+            totals: Totals::default(),
+        }
     }
 
     /// The counts so far.
@@ -125,8 +131,17 @@ impl<W: Write> Reporter<W> {
                 }
                 for f in &report.findings {
                     writeln!(self.out, "{}[{}]: {}", f.severity, f.rule, f.message)?;
-                    let at = if f.pointer.is_empty() { "(root)" } else { f.pointer.as_str() };
-                    writeln!(self.out, "  --> {place} at {at}  ({}, profile {})", event_label(report), report.profile)?;
+                    let at = if f.pointer.is_empty() {
+                        "(root)"
+                    } else {
+                        f.pointer.as_str()
+                    };
+                    writeln!(
+                        self.out,
+                        "  --> {place} at {at}  ({}, profile {})",
+                        event_label(report),
+                        report.profile
+                    )?;
                     if let Some(v) = &f.value {
                         writeln!(self.out, "   = value: {v}")?;
                     }

@@ -32,7 +32,11 @@ pub const DEFAULT_MAX_BYTES: usize = 4 * 1024 * 1024;
 
 impl Default for Options {
     fn default() -> Self {
-        Self { profile: Profile::Compat, event: None, max_bytes: DEFAULT_MAX_BYTES }
+        Self {
+            profile: Profile::Compat,
+            event: None,
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
     }
 }
 
@@ -55,17 +59,23 @@ fn ser_profile<S: serde::Serializer>(p: &Profile, s: S) -> Result<S::Ok, S::Erro
 impl Report {
     /// Error findings.
     pub fn errors(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.severity == Severity::Error)
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
     }
 
     /// Warning findings.
     pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.severity == Severity::Warning)
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
     }
 
     /// True when there is no error (and, with `deny_warnings`, no warning).
     pub fn conforms(&self, deny_warnings: bool) -> bool {
-        self.findings.iter().all(|f| f.severity == Severity::Warning && !deny_warnings)
+        self.findings
+            .iter()
+            .all(|f| f.severity == Severity::Warning && !deny_warnings)
     }
 }
 
@@ -77,7 +87,10 @@ pub fn decode(bytes: &[u8], max_bytes: usize, findings: &mut Vec<Finding>) -> Op
         findings.push(Finding::error(
             rule::JSON_TOO_LARGE,
             "",
-            format!("payload is {} bytes, over the cap of {max_bytes} bytes", bytes.len()),
+            format!(
+                "payload is {} bytes, over the cap of {max_bytes} bytes",
+                bytes.len()
+            ),
         ));
         return None;
     }
@@ -112,7 +125,14 @@ pub fn decode(bytes: &[u8], max_bytes: usize, findings: &mut Vec<Finding>) -> Op
         Err(e) => {
             let msg = e.to_string();
             let (id, message) = if msg.starts_with("recursion limit exceeded") {
-                (rule::JSON_DEPTH, format!("nested deeper than 128 levels (line {}, column {})", e.line(), e.column()))
+                (
+                    rule::JSON_DEPTH,
+                    format!(
+                        "nested deeper than 128 levels (line {}, column {})",
+                        e.line(),
+                        e.column()
+                    ),
+                )
             } else if e.is_eof() {
                 (rule::JSON_SYNTAX, format!("truncated JSON: {msg}"))
             } else {
@@ -163,7 +183,11 @@ impl Catalog {
                 sort(&mut report.findings);
                 report
             }
-            None => Report { profile: opts.profile, event: None, findings },
+            None => Report {
+                profile: opts.profile,
+                event: None,
+                findings,
+            },
         }
     }
 
@@ -172,7 +196,11 @@ impl Catalog {
         let mut findings = Vec::new();
         let event = self.check_value(value, "", opts, &mut findings);
         sort(&mut findings);
-        Report { profile: opts.profile, event: event.map(|e| e.as_str().to_string()), findings }
+        Report {
+            profile: opts.profile,
+            event: event.map(|e| e.as_str().to_string()),
+            findings,
+        }
     }
 
     /// Checks `value` and appends findings whose pointers are prefixed with `prefix` (for payloads nested in
@@ -186,8 +214,12 @@ impl Catalog {
     ) -> Option<EventName> {
         let Some(obj) = value.as_object() else {
             out.push(
-                Finding::error(rule::JSON_NOT_OBJECT, prefix, format!("expected a JSON object, found {}", json_type(value)))
-                    .with_value(value),
+                Finding::error(
+                    rule::JSON_NOT_OBJECT,
+                    prefix,
+                    format!("expected a JSON object, found {}", json_type(value)),
+                )
+                .with_value(value),
             );
             return None;
         };
@@ -213,8 +245,12 @@ impl Catalog {
                             format!("unknown event `{s}`; expected one of the 12 account-webhook events")
                         };
                         out.push(
-                            Finding::error(rule::EVENT_UNKNOWN, push_token(prefix, "event"), message)
-                                .with_value(&Value::String(s.clone())),
+                            Finding::error(
+                                rule::EVENT_UNKNOWN,
+                                push_token(prefix, "event"),
+                                message,
+                            )
+                            .with_value(&Value::String(s.clone())),
                         );
                         return None;
                     }
@@ -236,7 +272,14 @@ impl Catalog {
         Some(event)
     }
 
-    fn check_schema(&self, value: &Value, event: EventName, prefix: &str, profile: Profile, out: &mut Vec<Finding>) {
+    fn check_schema(
+        &self,
+        value: &Value,
+        event: EventName,
+        prefix: &str,
+        profile: Profile,
+        out: &mut Vec<Finding>,
+    ) {
         let validators = self.event(profile, event);
         if validators.closed.is_valid(value) {
             return;
@@ -249,11 +292,17 @@ impl Catalog {
 
         let mut warnings = Vec::new();
         for e in validators.closed.iter_errors(value) {
-            let ValidationErrorKind::UnevaluatedProperties { unexpected } = e.kind() else { continue };
+            let ValidationErrorKind::UnevaluatedProperties { unexpected } = e.kind() else {
+                continue;
+            };
             let object = e.instance_path().as_str();
             let location = e
                 .absolute_keyword_location()
-                .map(|u| u.as_str().trim_end_matches("/unevaluatedProperties").to_string())
+                .map(|u| {
+                    u.as_str()
+                        .trim_end_matches("/unevaluatedProperties")
+                        .to_string()
+                })
                 .unwrap_or_default();
             let troubled = errors.iter().any(|f| is_within(&f.pointer, object));
             let declared = self.declared_keys(&location);
@@ -271,7 +320,11 @@ impl Catalog {
                     format!("{prefix}{pointer}"),
                     format!("unknown key `{key}`{}", near_key(key, declared)),
                 );
-                f.schema = Some(display_location(&location));
+                f.schema = Some(if location.starts_with(ROOT_PREFIX) {
+                    profile.event_path(event)
+                } else {
+                    display_location(&location)
+                });
                 if let Some(v) = value.pointer(&pointer) {
                     f = f.with_value(v);
                 }
@@ -287,37 +340,54 @@ impl Catalog {
 }
 
 fn near_key(key: &str, declared: Option<&BTreeSet<String>>) -> String {
-    let Some(declared) = declared else { return String::new() };
+    let Some(declared) = declared else {
+        return String::new();
+    };
     let norm = |s: &str| s.to_ascii_lowercase().replace([' ', '-'], "_");
     declared
         .iter()
         .map(|d| (crate::event::levenshtein(&norm(key), d), d))
-        .filter(|(dist, d)| *dist <= 2 && d.len() > 2)
+        .filter(|(dist, d)| *dist == 1 || (*dist == 2 && key.len() >= 10 && d.len() >= 10))
         .min_by_key(|(dist, _)| *dist)
         .map(|(_, d)| format!(" (did you mean `{d}`?)"))
         .unwrap_or_else(|| " (not in the contract; a fork's extension or a typo)".to_string())
 }
 
+const ROOT_PREFIX: &str = "https://hookcheck.dev/closed/root/";
+
 fn is_within(pointer: &str, object: &str) -> bool {
-    pointer == object || pointer.strip_prefix(object).is_some_and(|rest| rest.starts_with('/'))
+    pointer == object
+        || pointer
+            .strip_prefix(object)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
-fn sort(findings: &mut [Finding]) {
+/// Sorts findings by pointer, errors before warnings, then rule and message: a stable order for reports.
+pub(crate) fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (a.pointer.as_str(), std::cmp::Reverse(a.severity), a.rule.as_str(), a.message.as_str()).cmp(&(
-            b.pointer.as_str(),
-            std::cmp::Reverse(b.severity),
-            b.rule.as_str(),
-            b.message.as_str(),
-        ))
+        (
+            a.pointer.as_str(),
+            std::cmp::Reverse(a.severity),
+            a.rule.as_str(),
+            a.message.as_str(),
+        )
+            .cmp(&(
+                b.pointer.as_str(),
+                std::cmp::Reverse(b.severity),
+                b.rule.as_str(),
+                b.message.as_str(),
+            ))
     });
 }
 
 /// A timestamp that breaks its `pattern` also breaks its `format`: report it once, with the format's
 /// explanation, which says what exactly is wrong.
 fn merge_pattern_into_format(errors: &mut Vec<Finding>) {
-    let formatted: BTreeSet<String> =
-        errors.iter().filter(|f| f.rule == "schema/format").map(|f| f.pointer.clone()).collect();
+    let formatted: BTreeSet<String> = errors
+        .iter()
+        .filter(|f| f.rule == "schema/format")
+        .map(|f| f.pointer.clone())
+        .collect();
     errors.retain(|f| !(f.rule == "schema/pattern" && formatted.contains(&f.pointer)));
 }
 
@@ -329,13 +399,20 @@ fn type_names(kind: &TypeKind) -> Vec<String> {
 }
 
 fn last_token(pointer: &str) -> String {
-    pointer.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~")
+    pointer
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .replace("~1", "/")
+        .replace("~0", "~")
 }
 
 fn map_error(e: &ValidationError<'_>, profile: Profile, out: &mut Vec<Finding>) {
     let pointer = e.instance_path().as_str().to_string();
     let instance = e.instance();
-    let schema = e.absolute_keyword_location().map(|u| display_location(u.as_str()));
+    let schema = e
+        .absolute_keyword_location()
+        .map(|u| display_location(u.as_str()));
     let keyword = e.kind().keyword().to_string();
     let message = match e.kind() {
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
@@ -345,7 +422,8 @@ fn map_error(e: &ValidationError<'_>, profile: Profile, out: &mut Vec<Finding>) 
                 .iter()
                 .filter(|branch| {
                     !branch.iter().all(|x| {
-                        matches!(x.kind(), ValidationErrorKind::Type { .. }) && x.instance_path() == e.instance_path()
+                        matches!(x.kind(), ValidationErrorKind::Type { .. })
+                            && x.instance_path() == e.instance_path()
                     })
                 })
                 .collect();
@@ -371,42 +449,80 @@ fn map_error(e: &ValidationError<'_>, profile: Profile, out: &mut Vec<Finding>) 
                     rule: "schema/type".into(),
                     pointer,
                     schema,
-                    message: format!("expected {}, found {}", expected.join(" or "), json_type(instance)),
+                    message: format!(
+                        "expected {}, found {}",
+                        expected.join(" or "),
+                        json_type(instance)
+                    ),
                     value: Some(shorten(instance)),
                 });
                 return;
             }
-            format!("{} matches none of the {} alternatives", json_type(instance), context.len())
+            format!(
+                "{} matches none of the {} alternatives",
+                json_type(instance),
+                context.len()
+            )
         }
         ValidationErrorKind::Type { kind } => {
-            format!("expected {}, found {}", type_names(kind).join(" or "), json_type(instance))
+            format!(
+                "expected {}, found {}",
+                type_names(kind).join(" or "),
+                json_type(instance)
+            )
         }
         ValidationErrorKind::Required { property } => {
-            format!("missing required key `{}`", property.as_str().map_or_else(|| property.to_string(), str::to_string))
+            format!(
+                "missing required key `{}`",
+                property
+                    .as_str()
+                    .map_or_else(|| property.to_string(), str::to_string)
+            )
         }
         ValidationErrorKind::Enum { options } => {
-            let list = options.as_array().map(|o| o.iter().map(Value::to_string).collect::<Vec<_>>().join(", "));
-            format!("{} is not one of: {}", shorten(instance), list.unwrap_or_else(|| options.to_string()))
+            let list = options.as_array().map(|o| {
+                o.iter()
+                    .map(Value::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            format!(
+                "{} is not one of: {}",
+                shorten(instance),
+                list.unwrap_or_else(|| options.to_string())
+            )
         }
         ValidationErrorKind::Constant { expected_value } => {
             format!("expected {}, found {}", expected_value, shorten(instance))
         }
-        ValidationErrorKind::Format { format: name } => match instance.as_str().and_then(|s| format::explain(name, s)) {
-            Some(why) => format!("not a valid {name} timestamp: {why}"),
-            None => format!("{} is not a valid {name}", shorten(instance)),
-        },
+        ValidationErrorKind::Format { format: name } => {
+            match instance.as_str().and_then(|s| format::explain(name, s)) {
+                Some(why) => format!("not a valid {name} timestamp: {why}"),
+                None => format!("{} is not a valid {name}", shorten(instance)),
+            }
+        }
         ValidationErrorKind::FalseSchema => {
-            format!("key `{}` is not allowed here (profile {})", last_token(&pointer), profile.name())
+            format!(
+                "key `{}` is not allowed here (profile {})",
+                last_token(&pointer),
+                profile.name()
+            )
         }
         _ => e.to_string(),
     };
-    let keyword = if keyword == "falseSchema" { "false".to_string() } else { keyword };
+    let keyword = if keyword == "falseSchema" {
+        "false".to_string()
+    } else {
+        keyword
+    };
+    // The value of a `required` failure is the whole enclosing object: the message already names the key.
+    let value = (keyword != "required").then(|| shorten(instance));
     out.push(Finding {
         severity: Severity::Error,
         rule: format!("schema/{keyword}"),
         pointer,
         schema,
         message,
-        value: Some(shorten(instance)),
+        value,
     });
 }

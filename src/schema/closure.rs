@@ -41,7 +41,13 @@ pub fn open_uri(uri: &str) -> String {
 }
 
 /// Builds the closed twin of document `id`, recording declared keys per injection point.
-pub fn close_document(id: &str, doc: &Value, docs: &Documents, inject: bool, declared: &mut DeclaredKeys) -> Value {
+pub fn close_document(
+    id: &str,
+    doc: &Value,
+    docs: &Documents,
+    inject: bool,
+    declared: &mut DeclaredKeys,
+) -> Value {
     let mut twin = doc.clone();
     if let Some(obj) = twin.as_object_mut() {
         obj.insert("$id".into(), Value::String(closed_uri(id)));
@@ -56,7 +62,9 @@ fn could_be_object_with_keys(obj: &Map<String, Value>) -> bool {
     if obj.contains_key("unevaluatedProperties") || obj.contains_key("additionalProperties") {
         return false;
     }
-    let structural = ["properties", "$ref", "allOf", "anyOf", "oneOf", "if"].iter().any(|k| obj.contains_key(*k));
+    let structural = ["properties", "$ref", "allOf", "anyOf", "oneOf", "if"]
+        .iter()
+        .any(|k| obj.contains_key(*k));
     let object_type = match obj.get("type") {
         None => true,
         Some(Value::String(t)) => t == "object",
@@ -78,7 +86,9 @@ fn walk(
     docs: &Documents,
     declared: &mut DeclaredKeys,
 ) {
-    let Some(obj) = node.as_object_mut() else { return };
+    let Some(obj) = node.as_object_mut() else {
+        return;
+    };
     if position && !in_branch && could_be_object_with_keys(obj) {
         let source = Value::Object(obj.clone());
         let keys = declared_keys(docs, doc_id, &source, &mut HashSet::new());
@@ -103,18 +113,36 @@ fn walk(
             "prefixItems" => {
                 if let Some(items) = child.as_array_mut() {
                     for (i, sub) in items.iter_mut().enumerate() {
-                        walk(sub, doc_id, format!("{base}/{i}"), true, in_branch, docs, declared);
+                        walk(
+                            sub,
+                            doc_id,
+                            format!("{base}/{i}"),
+                            true,
+                            in_branch,
+                            docs,
+                            declared,
+                        );
                     }
                 }
             }
             "allOf" | "anyOf" | "oneOf" => {
                 if let Some(items) = child.as_array_mut() {
                     for (i, sub) in items.iter_mut().enumerate() {
-                        walk(sub, doc_id, format!("{base}/{i}"), false, true, docs, declared);
+                        walk(
+                            sub,
+                            doc_id,
+                            format!("{base}/{i}"),
+                            false,
+                            true,
+                            docs,
+                            declared,
+                        );
                     }
                 }
             }
-            "if" | "then" | "else" | "not" => walk(child, doc_id, base, false, true, docs, declared),
+            "if" | "then" | "else" | "not" => {
+                walk(child, doc_id, base, false, true, docs, declared)
+            }
             _ => {}
         }
     }
@@ -122,9 +150,16 @@ fn walk(
 
 /// Every property name the schema can declare at its own instance location, through `$ref`s and all
 /// branches of in-place applicators.
-pub fn declared_keys(docs: &Documents, doc_id: &str, schema: &Value, seen: &mut HashSet<String>) -> BTreeSet<String> {
+pub fn declared_keys(
+    docs: &Documents,
+    doc_id: &str,
+    schema: &Value,
+    seen: &mut HashSet<String>,
+) -> BTreeSet<String> {
     let mut keys = BTreeSet::new();
-    let Some(obj) = schema.as_object() else { return keys };
+    let Some(obj) = schema.as_object() else {
+        return keys;
+    };
     if let Some(Value::Object(props)) = obj.get("properties") {
         keys.extend(props.keys().cloned());
     }

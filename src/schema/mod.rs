@@ -67,7 +67,9 @@ pub struct Catalog {
 
 impl std::fmt::Debug for Catalog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Catalog").field("files", &self.files.len()).finish_non_exhaustive()
+        f.debug_struct("Catalog")
+            .field("files", &self.files.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -95,14 +97,25 @@ impl Catalog {
         let mut docs = Documents::default();
         for (path, text) in embedded::SCHEMA_FILES {
             let document: Value =
-                serde_json::from_str(text).map_err(|source| Error::SchemaJson { path: path.to_string(), source })?;
+                serde_json::from_str(text).map_err(|source| Error::SchemaJson {
+                    path: path.to_string(),
+                    source,
+                })?;
             let id = document
                 .get("$id")
                 .and_then(Value::as_str)
-                .ok_or(Error::SchemaShape { path: path.to_string(), keyword: "$id" })?
+                .ok_or(Error::SchemaShape {
+                    path: path.to_string(),
+                    keyword: "$id",
+                })?
                 .to_string();
             docs.insert(id.clone(), document.clone());
-            files.push(SchemaFile { path, id, document, text });
+            files.push(SchemaFile {
+                path,
+                id,
+                document,
+                text,
+            });
         }
 
         let mut declared = DeclaredKeys::new();
@@ -110,13 +123,21 @@ impl Catalog {
         for f in &files {
             let inject = !f.path.starts_with("chatwoot/profiles/");
             resources.push((f.id.clone(), f.document.clone()));
-            resources.push((closed_uri(&f.id), close_document(&f.id, &f.document, &docs, inject, &mut declared)));
+            resources.push((
+                closed_uri(&f.id),
+                close_document(&f.id, &f.document, &docs, inject, &mut declared),
+            ));
         }
         for profile in Profile::ALL {
             for event in EventName::ALL {
                 let target = format!("{BASE_URI}{}", profile.event_path(event));
                 let root_id = root_uri(profile, event);
-                let keys = closure::declared_keys(&docs, &target, &json!({ "$ref": target }), &mut Default::default());
+                let keys = closure::declared_keys(
+                    &docs,
+                    &target,
+                    &json!({ "$ref": target }),
+                    &mut Default::default(),
+                );
                 declared.insert(format!("{root_id}#"), keys);
                 resources.push((
                     root_id.clone(),
@@ -126,26 +147,44 @@ impl Catalog {
             }
         }
         let registry = Registry::new()
-            .extend(resources.into_iter().map(|(uri, doc)| (uri, Resource::from_contents(doc))))
+            .extend(
+                resources
+                    .into_iter()
+                    .map(|(uri, doc)| (uri, Resource::from_contents(doc))),
+            )
             .and_then(|b| b.prepare())
-            .map_err(|e| Error::SchemaCompile { id: "schemas/".into(), message: e.to_string() })?;
+            .map_err(|e| Error::SchemaCompile {
+                id: "schemas/".into(),
+                message: e.to_string(),
+            })?;
 
         let compile = |uri: &str| -> Result<Validator> {
             options(&registry)
                 .build(&json!({ "$ref": uri }))
-                .map_err(|e| Error::SchemaCompile { id: uri.to_string(), message: e.to_string() })
+                .map_err(|e| Error::SchemaCompile {
+                    id: uri.to_string(),
+                    message: e.to_string(),
+                })
         };
         let mut validators = HashMap::new();
         let mut entries = HashMap::new();
         for profile in Profile::ALL {
-            entries.insert(profile, compile(&format!("{BASE_URI}{}", profile.entry_path()))?);
+            entries.insert(
+                profile,
+                compile(&format!("{BASE_URI}{}", profile.entry_path()))?,
+            );
             for event in EventName::ALL {
                 let open = compile(&format!("{BASE_URI}{}", profile.event_path(event)))?;
                 let closed = compile(&root_uri(profile, event))?;
                 validators.insert((profile, event), EventValidators { open, closed });
             }
         }
-        Ok(Self { files, validators, entries, declared })
+        Ok(Self {
+            files,
+            validators,
+            entries,
+            declared,
+        })
     }
 
     /// A process-wide catalog, compiled on first use.
@@ -157,7 +196,10 @@ impl Catalog {
         SHARED
             .get_or_init(|| Catalog::load().map_err(|e| e.to_string()))
             .as_ref()
-            .map_err(|message| Error::SchemaCompile { id: "schemas/".into(), message: message.clone() })
+            .map_err(|message| Error::SchemaCompile {
+                id: "schemas/".into(),
+                message: message.clone(),
+            })
     }
 
     /// Every embedded schema file, sorted by path.
@@ -174,14 +216,19 @@ impl Catalog {
     pub fn examples(&self) -> Vec<Example> {
         embedded::EXAMPLE_FILES
             .iter()
-            .filter(|(_, text)| serde_json::from_str::<Value>(text).is_ok_and(|v| v.get("body").is_some()))
+            .filter(|(_, text)| {
+                serde_json::from_str::<Value>(text).is_ok_and(|v| v.get("body").is_some())
+            })
             .map(|(path, text)| Example { path, text })
             .collect()
     }
 
     /// An embedded file of `examples/` by path (e.g. `chatwoot/signature_test_vector.json`).
     pub fn example_file(&self, path: &str) -> Option<Example> {
-        embedded::EXAMPLE_FILES.iter().find(|(p, _)| *p == path).map(|(path, text)| Example { path, text })
+        embedded::EXAMPLE_FILES
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(path, text)| Example { path, text })
     }
 
     /// The validators of one event under one profile.
@@ -196,13 +243,21 @@ impl Catalog {
     }
 
     /// Keys declared by any branch of the closed schema object at `location` (`<uri>#<pointer>`).
-    pub(crate) fn declared_keys(&self, location: &str) -> Option<&std::collections::BTreeSet<String>> {
+    pub(crate) fn declared_keys(
+        &self,
+        location: &str,
+    ) -> Option<&std::collections::BTreeSet<String>> {
         self.declared.get(location)
     }
 }
 
 fn root_uri(profile: Profile, event: EventName) -> String {
-    format!("{}root/{}/{}.json", closure::CLOSED_URI, profile.name(), event.as_str())
+    format!(
+        "{}root/{}/{}.json",
+        closure::CLOSED_URI,
+        profile.name(),
+        event.as_str()
+    )
 }
 
 /// Renders a keyword location URI as `path/below/schemas.json#/pointer`, mapping the closed twin back.

@@ -23,7 +23,10 @@ pub fn join(base: &str, reference: &str) -> (String, String) {
         Some(i) => &base[..=i],
         None => "",
     };
-    let (scheme_host, dir_path) = match dir.find("://").and_then(|i| dir[i + 3..].find('/').map(|j| i + 3 + j)) {
+    let (scheme_host, dir_path) = match dir
+        .find("://")
+        .and_then(|i| dir[i + 3..].find('/').map(|j| i + 3 + j))
+    {
         Some(k) => (&dir[..k], &dir[k..]),
         None => ("", dir),
     };
@@ -88,15 +91,25 @@ mod tests {
         let base = "https://hookcheck.dev/schemas/chatwoot/events/message_created.json";
         assert_eq!(
             join(base, "../_defs/common.json#/$defs/id"),
-            ("https://hookcheck.dev/schemas/chatwoot/_defs/common.json".into(), "/$defs/id".into())
+            (
+                "https://hookcheck.dev/schemas/chatwoot/_defs/common.json".into(),
+                "/$defs/id".into()
+            )
         );
         assert_eq!(join(base, "#/$defs/x"), (base.into(), "/$defs/x".into()));
         assert_eq!(
             join(base, "x.json"),
-            ("https://hookcheck.dev/schemas/chatwoot/events/x.json".into(), String::new())
+            (
+                "https://hookcheck.dev/schemas/chatwoot/events/x.json".into(),
+                String::new()
+            )
         );
         assert_eq!(
-            join("https://hookcheck.dev/schemas/chatwoot/profiles/v4.15/events/a.json", "../../../events/a.json").0,
+            join(
+                "https://hookcheck.dev/schemas/chatwoot/profiles/v4.15/events/a.json",
+                "../../../events/a.json"
+            )
+            .0,
             "https://hookcheck.dev/schemas/chatwoot/events/a.json"
         );
     }

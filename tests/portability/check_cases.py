@@ -175,10 +175,24 @@ def walk_schema(schema, owner: str, ids: dict, used: dict, silent: bool = False)
             walk_schema(schema[key], owner, ids, used, silent or key in _SILENT)
 
 
+def neutered(contents):
+    """The same resource with every constraint removed (keeps `$defs` names so
+    that `#/$defs/...` references still resolve)."""
+    out = {"$id": contents["$id"]} if isinstance(contents, dict) and "$id" in contents else {}
+    if isinstance(contents, dict) and isinstance(contents.get("$defs"), dict):
+        out["$defs"] = {name: {} for name in contents["$defs"]}
+    return out
+
+
 class Schemas:
-    def __init__(self, schemas_dir: str):
+    def __init__(self, schemas_dir: str, neuter: str | None = None):
         self.dir = schemas_dir
         self.registry, ids_by_path = V.load_registry(schemas_dir)
+        if neuter is not None:
+            uri = ids_by_path[os.path.abspath(os.path.join(schemas_dir, neuter))]
+            self.registry = self.registry.with_resource(
+                uri, V.Resource.from_contents(neutered(self.registry[uri].contents),
+                                              default_specification=V.DRAFT202012))
         self.ids: dict[int, str] = {}
         self.used: dict[str, dict[str, bool]] = {}
         self.files = []
@@ -336,6 +350,44 @@ def print_coverage(schemas: Schemas, coverage: dict, out) -> int:
     return unreached
 
 
+def run_cases(cases, schemas: Schemas, bodies: dict, coverage: dict, report) -> int:
+    """Checks every case; `report(label, problems)` is called for each. Returns failures."""
+    seen: set = set()
+    failed = 0
+    for index, case in enumerate(cases):
+        label = case.get("name", f"#{index}") if isinstance(case, dict) else f"#{index}"
+        try:
+            check_shape(case, index, seen)
+            problems = check_case(case, schemas, bodies, coverage)
+        except CaseError as exc:
+            problems = [str(exc)]
+        except V.Unresolvable as exc:
+            problems = [f"unresolvable reference: {exc}"]
+        if problems:
+            failed += 1
+        report(label, problems)
+    return failed
+
+
+def kill_files(cases, schemas: Schemas, bodies: dict, out) -> int:
+    """Neuters each schema file in turn; a file no case notices is a survivor."""
+    survivors = 0
+    out.write("\nSchema-file mutation (each file replaced by an empty schema):\n")
+    for rel in schemas.files:
+        killers = []
+
+        def report(label, problems, killers=killers):
+            if problems:
+                killers.append(label)
+        run_cases(cases, Schemas(schemas.dir, neuter=rel), bodies, {}, report)
+        if not killers:
+            survivors += 1
+        out.write(f"  {rel}: {len(killers)} case(s) fail"
+                  f"{'   <- SURVIVES: no case depends on this file' if not killers else ''}\n")
+    out.write(f"  {survivors} surviving file(s)\n")
+    return survivors
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="check_cases.py", description=__doc__.split("\n")[0])
     parser.add_argument("--cases", default=DEFAULT_CASES)
@@ -343,6 +395,9 @@ def main(argv=None) -> int:
     parser.add_argument("--examples", default=DEFAULT_EXAMPLES)
     parser.add_argument("--coverage", action="store_true",
                         help="print the per-schema-file keyword coverage report")
+    parser.add_argument("--kill-files", action="store_true",
+                        help="also neuter each schema file in turn and report files "
+                             "that no case depends on (slow)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print failures only")
     args = parser.parse_args(argv)
 
@@ -358,26 +413,20 @@ def main(argv=None) -> int:
         sys.stderr.write("check_cases.py: cases file must hold a non-empty JSON array\n")
         return 2
 
-    seen: set = set()
-    coverage: dict = {}
-    failed = 0
-    for index, case in enumerate(cases):
-        label = case.get("name", f"#{index}") if isinstance(case, dict) else f"#{index}"
-        try:
-            check_shape(case, index, seen)
-            problems = check_case(case, schemas, bodies, coverage)
-        except CaseError as exc:
-            problems = [str(exc)]
+    def report(label, problems):
         if problems:
-            failed += 1
             print(f"FAIL {label}")
             for problem in problems:
                 print(f"     {problem}")
         elif not args.quiet:
             print(f"ok   {label}")
 
+    coverage: dict = {}
+    failed = run_cases(cases, schemas, bodies, coverage, report)
     if args.coverage:
         print_coverage(schemas, coverage, sys.stdout)
+    if args.kill_files and not failed:
+        kill_files(cases, schemas, bodies, sys.stdout)
     print(f"\n{len(cases) - failed}/{len(cases)} cases pass"
           + (f", {failed} FAILED" if failed else ""))
     return 1 if failed else 0

@@ -1,0 +1,290 @@
+use std::io::Write;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+use crate::util::{fixture, snapshot_settings};
+
+fn hookcheck() -> Command {
+    Command::cargo_bin("hookcheck").expect("binary")
+}
+
+fn json_lines(out: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+#[test]
+fn no_input_checks_the_embedded_examples_and_exits_0() {
+    let out = hookcheck()
+        .arg("validate")
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("checked 9 payloads: 9 conform, 0 violate"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("9 embedded contract examples"));
+    hookcheck()
+        .args(["validate", "--profile", "v4.15"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_violation_exits_1_and_the_human_report_is_snapshotted() {
+    let out = hookcheck()
+        .current_dir(crate::util::root())
+        .args([
+            "validate",
+            "tests/fixtures/seeds/trino-message_created.json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "cli_human_trino_message_created",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+}
+
+#[test]
+fn json_format_is_one_object_per_finding_then_a_summary() {
+    let out = hookcheck()
+        .current_dir(crate::util::root())
+        .args([
+            "validate",
+            "--format",
+            "json",
+            "tests/fixtures/seeds/trino-webwidget_triggered.json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let lines = json_lines(&out.stdout);
+    let (summary, findings) = lines.split_last().expect("summary");
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["payloads"], 1);
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert_eq!(f["type"], "finding");
+        for k in [
+            "source", "line", "event", "profile", "severity", "rule", "pointer", "schema",
+            "message", "value",
+        ] {
+            assert!(f.get(k).is_some(), "missing field {k} in {f}");
+        }
+    }
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "cli_json_trino_webwidget",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+}
+
+#[test]
+fn ndjson_findings_name_the_line_and_stdin_works() {
+    let good = r#"{"event":"contact_created","id":1,"name":"a"}"#;
+    let bad = r#"{"event":"contact_created","id":"1","name":"a"}"#;
+    let input = format!("{good}\n\n{bad}\n{good}\n");
+    let out = hookcheck()
+        .args(["validate", "--format", "json", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines[0]["line"], 3);
+    assert_eq!(lines[0]["source"], "-");
+    assert_eq!(lines[0]["pointer"], "/id");
+    assert_eq!(lines.last().expect("summary")["payloads"], 3);
+    // A pretty-printed document on stdin is one payload, not one per line.
+    let pretty = serde_json::to_string_pretty(
+        &serde_json::json!({"event":"contact_created","id":1,"name":"a"}),
+    )
+    .expect("json");
+    hookcheck()
+        .args(["validate", "-"])
+        .write_stdin(pretty)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn directories_are_searched_recursively_and_unreadable_paths_exit_2_without_hiding_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("a/b")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("a/b/x.json"),
+        r#"{"event":"contact_created","id":1,"name":"a"}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("a/y.jsonl"),
+        "{\"event\":\"contact_created\",\"id\":2,\"name\":\"b\"}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("a/ignored.txt"), "not a payload").expect("write");
+    let out = hookcheck()
+        .arg("validate")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("checked 2 payloads: 2 conform"));
+    let out = hookcheck()
+        .arg("validate")
+        .arg(dir.path().join("missing.json"))
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("input error:") && stdout.contains("missing.json"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("checked 2 payloads"),
+        "the readable inputs are still checked: {stdout}"
+    );
+}
+
+#[test]
+fn bad_files_give_findings_not_crashes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = dir.path().join("binary.json");
+    std::fs::write(&bin, [0u8, 159, 146, 150, 255, 0, 1]).expect("write");
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "").expect("write");
+    let truncated = dir.path().join("truncated.json");
+    std::fs::write(
+        &truncated,
+        r#"{"event":"message_created","id":1,"content":"hel"#,
+    )
+    .expect("write");
+    let out = hookcheck()
+        .args(["validate", "--format", "json"])
+        .args([&bin, &empty, &truncated])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let rules: Vec<String> = json_lines(&out.stdout)
+        .iter()
+        .filter(|l| l["type"] == "finding")
+        .map(|l| l["rule"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(rules, vec!["json/utf8", "json/empty", "json/syntax"]);
+}
+
+#[test]
+fn deny_warnings_turns_unknown_keys_into_failures() {
+    let typo = r#"{"event":"contact_created","id":1,"name":"a","acount_id":1}"#;
+    hookcheck()
+        .args(["validate", "-"])
+        .write_stdin(typo)
+        .assert()
+        .code(0);
+    let out = hookcheck()
+        .args(["validate", "--deny-warnings", "-"])
+        .write_stdin(typo)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("warning[unknown-key]: unknown key `acount_id`"));
+}
+
+#[test]
+fn recorded_delivery_envelopes_are_checked_by_their_body() {
+    let mut f = tempfile::Builder::new()
+        .suffix(".json")
+        .tempfile()
+        .expect("tempfile");
+    write!(f, r#"{{"headers":{{"Content-Type":"application/json"}},"body":{{"event":"contact_created","id":"1","name":"a"}}}}"#).expect("write");
+    let out = hookcheck()
+        .args(["validate", "--format", "json"])
+        .arg(f.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_eq!(json_lines(&out.stdout)[0]["pointer"], "/body/id");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    hookcheck()
+        .args(["validate", "--profile", "v9"])
+        .assert()
+        .code(2);
+    let out = hookcheck()
+        .args(["validate", "--event", "mesage_created", "-"])
+        .write_stdin("{}")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `message_created`?"));
+    hookcheck().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn oversized_ndjson_records_are_findings_and_reading_goes_on() {
+    let big = format!(
+        "{{\"event\":\"contact_created\",\"id\":1,\"name\":\"{}\"}}",
+        "x".repeat(5000)
+    );
+    let input = format!("{big}\n{{\"event\":\"contact_created\",\"id\":1,\"name\":\"a\"}}\n");
+    let out = hookcheck()
+        .args(["validate", "--format", "json", "--max-bytes", "1000", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let lines = json_lines(&out.stdout);
+    assert_eq!(
+        (lines[0]["rule"].as_str(), lines[0]["line"].as_u64()),
+        (Some("json/too-large"), Some(1))
+    );
+    assert_eq!(lines.last().expect("summary")["payloads"], 2);
+}
+
+#[test]
+fn schemas_lists_and_prints_embedded_files() {
+    let out = hookcheck()
+        .arg("schemas")
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("chatwoot/events/message_created.json"));
+    let out = hookcheck()
+        .args(["schemas", "chatwoot/webhook.json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let v: Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
+    assert_eq!(
+        v["$id"],
+        "https://hookcheck.dev/schemas/chatwoot/webhook.json"
+    );
+    let _ = fixture("seeds");
+}

@@ -1,0 +1,19 @@
+//! One integration-test binary (one link step). Add new tests to the module that matches their topic.
+
+/// Shared helpers: the catalog, snapshot settings, JSON patching.
+mod util;
+
+/// The `hookcheck` binary: inputs, formats, exit codes.
+mod cli;
+/// Hostile and malformed bytes: findings, never panics.
+mod decode;
+/// The contract examples pass under both profiles.
+mod examples;
+/// One mutation per schema rule, each rejected at the expected pointer.
+mod negative;
+/// The same verdicts from an independent validator (Python `jsonschema`).
+mod portability;
+/// The schema files themselves: ids, references, meta-schema, conventions.
+mod schemas;
+/// The seeds' own payloads: their documented defects become precise findings (snapshotted).
+mod seeds;

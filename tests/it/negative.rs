@@ -1,0 +1,128 @@
+//! `tests/fixtures/negative/cases.json`: one mutation of a valid contract example per case, with the pointer
+//! and keyword that must fail. Together they reach every schema file.
+use std::collections::BTreeSet;
+
+use hookcheck::Profile;
+use serde_json::Value;
+
+use crate::util::{apply, catalog, check, example_body, fixture};
+
+fn cases() -> Vec<Value> {
+    let text = std::fs::read_to_string(fixture("negative/cases.json")).expect("cases.json");
+    serde_json::from_str(&text).expect("cases.json is a JSON array")
+}
+
+fn profiles(case: &Value) -> Vec<Profile> {
+    match case["profile"].as_str() {
+        Some("compat") => vec![Profile::Compat],
+        Some("v4.15") => vec![Profile::V4_15],
+        _ => Profile::ALL.to_vec(),
+    }
+}
+
+/// A timestamp that fails its `pattern` fails its `format` too, and hookcheck reports the pair once, as
+/// `schema/format`.
+fn rule_matches(rule: &str, keyword: &str) -> bool {
+    rule == format!("schema/{keyword}") || (keyword == "pattern" && rule == "schema/format")
+}
+
+#[test]
+fn every_negative_case_is_rejected_at_its_pointer_with_its_rule() {
+    let cases = cases();
+    assert!(
+        cases.len() >= 60,
+        "expected a broad set of cases, found {}",
+        cases.len()
+    );
+    let mut names = BTreeSet::new();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case["name"].as_str().expect("name");
+        assert!(names.insert(name.to_string()), "duplicate case name {name}");
+        let base = example_body(case["base"].as_str().expect("base"));
+        let mut body = base.clone();
+        apply(&mut body, case["ops"].as_array().expect("ops"));
+        let (pointer, keyword) = (
+            case["expect"]["pointer"].as_str().expect("pointer"),
+            case["expect"]["keyword"].as_str().expect("keyword"),
+        );
+        for profile in profiles(case) {
+            assert!(
+                check(&base, profile).conforms(false),
+                "{name}: base example must be valid under {profile}"
+            );
+            let report = check(&body, profile);
+            if !report
+                .errors()
+                .any(|f| f.pointer == pointer && rule_matches(&f.rule, keyword))
+            {
+                failures.push(format!(
+                    "{name} ({profile}): expected schema/{keyword} at {pointer}, got {:?}",
+                    report
+                        .errors()
+                        .map(|f| (f.rule.as_str(), f.pointer.as_str()))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Every definition file (`_defs/`, base and overlay) holds at least one rule that some negative case breaks.
+/// Event files only pin `event`, which dispatch makes unreachable from a body: see the next test.
+#[test]
+fn the_negative_cases_reach_every_schema_file() {
+    let mut hit = BTreeSet::new();
+    for case in cases() {
+        let mut body = example_body(case["base"].as_str().expect("base"));
+        apply(&mut body, case["ops"].as_array().expect("ops"));
+        for profile in profiles(&case) {
+            for f in check(&body, profile).errors() {
+                if let Some(s) = &f.schema {
+                    hit.insert(s.split('#').next().unwrap_or("").to_string());
+                }
+            }
+        }
+    }
+    let missing: Vec<&str> = catalog()
+        .files()
+        .iter()
+        .map(|f| f.path)
+        .filter(|p| p.contains("/_defs/") && !hit.contains(*p))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "schema files no negative case breaks: {missing:#?}"
+    );
+}
+
+#[test]
+fn every_event_schema_pins_its_event_name() {
+    for profile in Profile::ALL {
+        for event in hookcheck::EventName::ALL {
+            let opts = hookcheck::Options {
+                profile,
+                event: Some(event),
+                ..Default::default()
+            };
+            let other = if event == hookcheck::EventName::ContactCreated {
+                "contact_updated"
+            } else {
+                "contact_created"
+            };
+            let r = catalog().validate(format!(r#"{{"event":"{other}"}}"#).as_bytes(), &opts);
+            assert!(
+                r.errors()
+                    .any(|f| f.rule == "schema/const" && f.pointer == "/event"),
+                "{profile} {event}: {:#?}",
+                r.findings
+            );
+        }
+    }
+}

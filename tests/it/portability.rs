@@ -1,0 +1,149 @@
+//! The schemas work unchanged in another ecosystem's validator: Python `jsonschema` (with the same custom
+//! formats, `tests/portability/validate.py`) must reach the same accept/reject verdict as hookcheck on every
+//! fixture and every contract example, under both profiles.
+//!
+//! The Python interpreter is `$HOOKCHECK_PYTHON` (`.ci/run` sets it to a local virtual environment). Without
+//! it, the test makes its own environment in `target/portability-venv` from PyPI. If neither works the test
+//! FAILS with instructions: a skipped portability check must never look like a passing one.
+use std::{path::PathBuf, process::Command};
+
+use hookcheck::Profile;
+use serde_json::Value;
+
+use crate::util::{catalog, root};
+
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("HOOKCHECK_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = root().join("target/portability-venv");
+    let py = venv.join("bin/python");
+    let ready = |py: &PathBuf| {
+        Command::new(py)
+            .args(["-c", "import jsonschema, referencing"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if ready(&py) {
+        return py;
+    }
+    let made = Command::new("python3")
+        .arg("-m")
+        .arg("venv")
+        .arg(&venv)
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new(&py)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "jsonschema>=4.18,<5",
+            ])
+            .status()
+            .is_ok_and(|s| s.success());
+    assert!(
+        made && ready(&py),
+        "the portability test needs Python 3 with `jsonschema` >= 4.18: set HOOKCHECK_PYTHON to such an interpreter \
+         (bash .ci/run does), or let this test create target/portability-venv (needs python3 -m venv and PyPI)"
+    );
+    py
+}
+
+fn python_verdicts(profile: Profile, files: &[PathBuf]) -> Vec<(String, Option<u64>, bool)> {
+    let out = Command::new(python())
+        .arg(root().join("tests/portability/validate.py"))
+        .arg("--schemas")
+        .arg(root().join("schemas/chatwoot"))
+        .args(["--profile", profile.name()])
+        .args(files)
+        .output()
+        .expect("run validate.py");
+    assert!(
+        out.status.success(),
+        "validate.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("validate.py prints JSON lines");
+            (
+                v["source"].as_str().unwrap_or("").to_string(),
+                v["line"].as_u64(),
+                v["valid"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect()
+}
+
+fn fixture_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in ["tests/fixtures/seeds"] {
+        for e in std::fs::read_dir(root().join(dir)).expect("fixtures") {
+            let p = e.expect("entry").path();
+            if p.extension().is_some_and(|x| x == "json") {
+                files.push(p);
+            }
+        }
+    }
+    for ex in catalog().examples() {
+        files.push(root().join("examples").join(ex.path));
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn python_jsonschema_accepts_every_schema_file_against_the_meta_schema() {
+    let out = Command::new(python())
+        .arg(root().join("tests/portability/validate.py"))
+        .arg("--schemas")
+        .arg(root().join("schemas/chatwoot"))
+        .args(["--profile", "compat", "--check-metaschema"])
+        .output()
+        .expect("run validate.py");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        catalog().files().len()
+    );
+}
+
+#[test]
+fn python_jsonschema_reaches_the_same_verdict_on_every_fixture() {
+    let files = fixture_files();
+    assert!(files.len() >= 15, "{files:?}");
+    for profile in Profile::ALL {
+        let theirs = python_verdicts(profile, &files);
+        assert_eq!(theirs.len(), files.len(), "one verdict per file");
+        for ((source, _, valid), path) in theirs.iter().zip(&files) {
+            let bytes = std::fs::read(path).expect("read");
+            let v: Value = serde_json::from_slice(&bytes).expect("fixture JSON");
+            let body = if v.get("event").is_none() && v.get("body").is_some() {
+                &v["body"]
+            } else {
+                &v
+            };
+            let ours = catalog().validate_value(
+                body,
+                &hookcheck::Options {
+                    profile,
+                    ..Default::default()
+                },
+            );
+            assert_eq!(
+                ours.conforms(false),
+                *valid,
+                "{profile}: {source}: hookcheck {:?} vs python {valid}",
+                ours.findings
+            );
+        }
+    }
+}
