@@ -12,7 +12,11 @@ logic (same registry, same custom formats, same error reporting):
   3. if the mutated body's `event` is one of the 12 event names, validates it with
      that event's schema of the profile AND with the profile's entry schema, and
      requires the expected (pointer, keyword) among the errors of both;
-     otherwise (event removed or unknown) validates with the entry schema only;
+     otherwise (event removed or unknown) validates with the entry schema only.
+     Errors are read as validate.py --unwrap-anyof reports them, i.e. as hookcheck
+     does: a failed nullable `anyOf: [null, {$ref}]` counts through the branch that
+     fits the value (so `meta.team: {"id": 1}` is `required` at /meta/team, not
+     `anyOf`); every other error is python-jsonschema's own;
   4. for an expected `format` error, requires that the same pointer has no
      `pattern` error (the mutation must target `format` alone).
 
@@ -229,15 +233,14 @@ class Schemas:
     def attribute(self, validator, instance, pointer: str, keyword: str) -> set:
         """Schema files whose `keyword` produced an error at `pointer`."""
         owners = set()
-        for err in validator.iter_errors(instance):
-            kw = err.validator if err.validator is not None else "false"
-            if kw != keyword or V.json_pointer(err.absolute_path) != pointer:
+        for ptr, kw, _msg, schema in V.iter_reported(validator, instance, unwrap_anyof=True):
+            if kw != keyword or ptr != pointer:
                 continue
-            if err.schema is False:
+            if schema is False:
                 token = parse_pointer(pointer)[-1] if pointer else ""
                 owners.update(self.false_props.get(token, {"?"}))
             else:
-                owners.add(self.ids.get(id(err.schema), "?"))
+                owners.add(self.ids.get(id(schema), "?"))
         return owners
 
 
@@ -315,7 +318,7 @@ def check_case(case, schemas: Schemas, bodies: dict, coverage: dict) -> list[str
                                 f"{which[1] or 'entry'} schema: {errs[:3]}")
         targets = [(profile, event), (profile, None)] if event in EVENTS else [(profile, None)]
         for which in targets:
-            errs = V.validate_instance(schemas.validators[which], mutated)
+            errs = V.validate_instance(schemas.validators[which], mutated, unwrap_anyof=True)
             got = {(e["pointer"], e["keyword"]) for e in errs}
             label = f"[{profile}/{which[1] or 'entry'}]"
             if want not in got:

@@ -7,7 +7,8 @@ Draft202012Validator, with the four custom formats implemented exactly as
 hookcheck's Rust validator implements them.
 
 Usage:
-  validate.py --schemas DIR --profile compat|v4.15 [--event NAME] [--check-metaschema] FILE...
+  validate.py --schemas DIR --profile compat|v4.15 [--event NAME] [--check-metaschema]
+              [--unwrap-anyof] FILE...
 
 FILE: `.json` (one document; a contract example {"_reconstructed":..,"body":..}
 is validated through its body), `.ndjson`/`.jsonl` (one record per non-empty
@@ -16,6 +17,9 @@ line), or `-` (NDJSON on stdin).
 Output: one JSON line per record on stdout:
   {"source": FILE, "line": N|null, "valid": bool,
    "errors": [{"pointer": "/json/pointer", "keyword": "type", "message": "..."}]}
+`keyword` is python-jsonschema's `e.validator` ("false" for a false subschema).
+--unwrap-anyof reports a failed nullable `anyOf: [null, {$ref}]` through the
+branch that fits, as hookcheck does, instead of as one `anyOf` error.
 Exit status: 0, or 2 on a usage or I/O error. Standard library + jsonschema only.
 """
 
@@ -54,7 +58,8 @@ _JS_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
 _JS_DATE_RE = re.compile(
     r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"([0-9]{2}) ([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT([+-])([0-9]{2})([0-9]{2})"
-    r"( \((.+)\))?"
+    r"( \((.+)\))?",
+    re.DOTALL,  # the zone name may hold any character (hookcheck checks only for parentheses)
 )
 
 
@@ -96,6 +101,8 @@ def check_js_date(instance) -> bool:
     off_h, off_m = int(oh), int(om)
     if off_h > 14 or off_m > 59 or off_h * 60 + off_m > 14 * 60:
         return False
+    if _sign == "-" and off_h == 0 and off_m == 0:
+        return False  # browsers print a zero offset as GMT+0000 (hookcheck rejects -0000)
     if paren is not None:
         if not zone or "(" in zone or ")" in zone:
             return False
@@ -257,15 +264,53 @@ def json_pointer(parts) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def validate_instance(validator, instance) -> list[dict]:
+def iter_reported(validator, instance, unwrap_anyof: bool = False):
+    """Yields (pointer, keyword, message, failing subschema) for every error.
+
+    With `unwrap_anyof`, a failed `anyOf`/`oneOf` is reported the way hookcheck
+    reports it (src/validate.rs, nullable references `anyOf: [null, {$ref}]`):
+    through the errors of its only branch that fits the value's type; as one
+    `type` error when no branch fits; as itself when several do. A branch
+    "fits" unless all its errors are `type` errors at the anyOf's own location.
+    """
+    for err in validator.iter_errors(instance):
+        yield from _reported(err, unwrap_anyof)
+
+
+def _reported(err, unwrap_anyof: bool):
+    pointer = json_pointer(err.absolute_path)
+    if unwrap_anyof and err.validator in ("anyOf", "oneOf") and err.context:
+        here = list(err.absolute_path)
+        branches: dict = {}
+        for sub in err.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        fitting = [
+            branch for branch in branches.values()
+            if not all(x.validator == "type" and list(x.absolute_path) == here for x in branch)
+        ]
+        if len(fitting) == 1:
+            for sub in fitting[0]:
+                yield from _reported(sub, unwrap_anyof)
+            return
+        if not fitting:
+            expected = []
+            for sub in err.context:
+                types = sub.validator_value if isinstance(sub.validator_value, list) else [sub.validator_value]
+                expected += [t for t in types if t not in expected]
+            yield (pointer, "type",
+                   f"expected {' or '.join(map(str, expected))}, found {json_type(err.instance)}",
+                   err.schema)
+            return
+    keyword = err.validator if err.validator is not None else "false"
+    yield (pointer, str(keyword), err.message, err.schema)
+
+
+def validate_instance(validator, instance, unwrap_anyof: bool = False) -> list[dict]:
     """Errors as sorted, de-duplicated {pointer, keyword, message} dicts."""
     if not isinstance(instance, dict):
         return [{"pointer": "", "keyword": "json",
                  "message": f"record is a JSON {json_type(instance)}, not an object"}]
-    found = set()
-    for err in validator.iter_errors(instance):
-        keyword = err.validator if err.validator is not None else "false"
-        found.add((json_pointer(err.absolute_path), str(keyword), err.message))
+    found = {(p, k, m) for p, k, m, _ in iter_reported(validator, instance, unwrap_anyof)}
     return [{"pointer": p, "keyword": k, "message": m} for p, k, m in sorted(found)]
 
 
@@ -293,7 +338,7 @@ def parse_error(exc) -> list[dict]:
     return [{"pointer": "", "keyword": "json", "message": f"not JSON: {exc}"}]
 
 
-def process_json_document(validator, source: str, data: bytes) -> None:
+def process_json_document(validator, source: str, data: bytes, unwrap: bool = False) -> None:
     try:
         doc = json_loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -301,10 +346,10 @@ def process_json_document(validator, source: str, data: bytes) -> None:
         return
     if isinstance(doc, dict) and "body" in doc and "_reconstructed" in doc:
         doc = doc["body"]  # a contract example: validate its POST body
-    emit(source, None, validate_instance(validator, doc))
+    emit(source, None, validate_instance(validator, doc, unwrap))
 
 
-def process_ndjson(validator, source: str, data: bytes) -> None:
+def process_ndjson(validator, source: str, data: bytes, unwrap: bool = False) -> None:
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if raw.endswith(b"\r"):
             raw = raw[:-1]
@@ -315,7 +360,7 @@ def process_ndjson(validator, source: str, data: bytes) -> None:
         except (UnicodeDecodeError, ValueError) as exc:
             emit(source, number, parse_error(exc))
             continue
-        emit(source, number, validate_instance(validator, record))
+        emit(source, number, validate_instance(validator, record, unwrap))
 
 
 def file_kind(name: str) -> str:
@@ -340,6 +385,9 @@ def main(argv=None) -> int:
                         help="validate against this event's schema instead of the entry schema")
     parser.add_argument("--check-metaschema", action="store_true",
                         help="check every schema file against the 2020-12 meta-schema and exit")
+    parser.add_argument("--unwrap-anyof", action="store_true",
+                        help="report a failed anyOf through its only branch that fits the value's "
+                             "type, as hookcheck does (default: report the anyOf itself)")
     parser.add_argument("files", nargs="*", metavar="FILE")
     args = parser.parse_args(argv)  # exits 2 on a usage error
 
@@ -377,9 +425,9 @@ def main(argv=None) -> int:
     try:
         for name, kind, data in inputs:
             if kind == "json":
-                process_json_document(validator, name, data)
+                process_json_document(validator, name, data, args.unwrap_anyof)
             else:
-                process_ndjson(validator, name, data)
+                process_ndjson(validator, name, data, args.unwrap_anyof)
     except Unresolvable as exc:  # unresolvable $ref
         sys.stderr.write(f"validate.py: schema reference error: {exc}\n")
         return 2
