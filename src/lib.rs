@@ -40,9 +40,11 @@ pub mod event;
 pub mod exit;
 pub mod finding;
 pub mod format;
+pub mod generate;
 pub mod input;
 pub mod report;
 pub mod schema;
+pub mod signature;
 pub mod validate;
 
 pub use error::{Error, Result};

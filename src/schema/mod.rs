@@ -63,6 +63,7 @@ pub struct Catalog {
     validators: HashMap<(Profile, EventName), EventValidators>,
     entries: HashMap<Profile, Validator>,
     declared: DeclaredKeys,
+    docs: Documents,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -184,6 +185,7 @@ impl Catalog {
             validators,
             entries,
             declared,
+            docs,
         })
     }
 
@@ -229,6 +231,11 @@ impl Catalog {
             .iter()
             .find(|(p, _)| *p == path)
             .map(|(path, text)| Example { path, text })
+    }
+
+    /// Every schema document by `$id`, for static walks (generators).
+    pub fn documents(&self) -> &Documents {
+        &self.docs
     }
 
     /// The validators of one event under one profile.

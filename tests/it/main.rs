@@ -9,6 +9,8 @@ mod cli;
 mod decode;
 /// The contract examples pass under both profiles.
 mod examples;
+/// Generators compiled from the schemas: valid and mutated payloads, coverage, typed models.
+mod generate;
 /// One mutation per schema rule, each rejected at the expected pointer.
 mod negative;
 /// The same verdicts from an independent validator (Python `jsonschema`).

@@ -349,7 +349,7 @@ def print_coverage(schemas: Schemas, coverage: dict, out) -> int:
         if not covered:
             unreached += 1
         out.write(f"  {rel}: {', '.join(parts) or '(no constraint keywords)'}"
-                  f"{'' if covered else '   <- no case attributed'}\n")
+                  f"{'' if covered else '   <- no expected error originates here (see --kill-files)'}\n")
     return unreached
 
 

@@ -1,0 +1,144 @@
+//! Payload generators compiled from the schemas: valid payloads for every event, and (in [`mutate`])
+//! payloads broken in exactly one way.
+//!
+//! Nothing here is written per event: [`node`] flattens an event's schema (through the [`Catalog`]'s
+//! documents), [`strategy`] turns it into a proptest strategy. A keyword the compiler does not support is
+//! an error naming the keyword and its location, found when the generator is built.
+//!
+//! ```
+//! use hookcheck::{generate::Generator, Catalog, EventName, Options, Profile};
+//! let catalog = Catalog::shared()?;
+//! let generator = Generator::new(catalog, Profile::V4_15)?;
+//! for payload in generator.values(EventName::MessageCreated, 7, 5)? {
+//!     let opts = Options { profile: Profile::V4_15, ..Options::default() };
+//!     assert!(catalog.validate_value(&payload, &opts).conforms(false));
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+pub mod coverage;
+pub mod node;
+pub mod strategy;
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use proptest::{
+    strategy::{Strategy, ValueTree},
+    test_runner::{Config, RngAlgorithm, TestRng, TestRunner},
+};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::{event::EventName, profile::Profile, schema::resolve::BASE_URI, Catalog};
+pub use coverage::{Coverage, Item};
+pub use node::{Node, Unsupported};
+pub use strategy::ValueStrategy;
+
+/// Generation failed: the schema is not supported, or proptest gave up (too many rejected values).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// A schema the compiler cannot generate from.
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
+    /// proptest could not produce a value.
+    #[error("cannot generate a {event} payload: {reason}")]
+    Exhausted {
+        /// The event.
+        event: EventName,
+        /// proptest's reason.
+        reason: String,
+    },
+}
+
+/// The compiled generators of one profile: one [`Node`] per event.
+#[derive(Debug, Clone)]
+pub struct Generator {
+    profile: Profile,
+    nodes: BTreeMap<EventName, Node>,
+}
+
+impl Generator {
+    /// Compiles every event schema of `profile`.
+    ///
+    /// # Errors
+    /// A keyword the compiler does not support (named, with its schema location).
+    pub fn new(catalog: &Catalog, profile: Profile) -> Result<Self, Unsupported> {
+        let mut compiler = node::Compiler::new(catalog.documents());
+        let mut nodes = BTreeMap::new();
+        for event in EventName::ALL {
+            let uri = format!("{BASE_URI}{}", profile.event_path(event));
+            nodes.insert(event, compiler.compile_uri(&uri)?);
+        }
+        Ok(Self { profile, nodes })
+    }
+
+    /// The profile it generates for.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The flattened schema of one event.
+    pub fn node(&self, event: EventName) -> &Node {
+        &self.nodes[&event]
+    }
+
+    /// A proptest strategy of valid payloads for `event`.
+    pub fn strategy(&self, event: EventName) -> ValueStrategy {
+        strategy::node_strategy(self.node(event), "", &None)
+    }
+
+    /// The same strategy, recording what it exercises into `coverage`.
+    pub fn strategy_with_coverage(
+        &self,
+        event: EventName,
+        coverage: Arc<Coverage>,
+    ) -> ValueStrategy {
+        strategy::node_strategy(self.node(event), "", &Some(coverage))
+    }
+
+    /// `count` valid payloads for `event`, reproducibly from `seed`.
+    ///
+    /// # Errors
+    /// proptest could not produce a value.
+    pub fn values(
+        &self,
+        event: EventName,
+        seed: u64,
+        count: usize,
+    ) -> Result<Vec<Value>, GenerateError> {
+        let mut runner = runner(seed, event);
+        let s = self.strategy(event);
+        (0..count).map(|_| sample(&s, &mut runner, event)).collect()
+    }
+}
+
+/// A deterministic test runner for `(seed, event)`: the same pair always gives the same sequence.
+pub fn runner(seed: u64, event: EventName) -> TestRunner {
+    let digest = Sha256::new()
+        .chain_update(seed.to_le_bytes())
+        .chain_update(event.as_str())
+        .finalize();
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(&digest);
+    TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+    )
+}
+
+/// Draws one value.
+///
+/// # Errors
+/// proptest gave up (a `oneOf` filter rejected too many values).
+pub fn sample(
+    s: &ValueStrategy,
+    runner: &mut TestRunner,
+    event: EventName,
+) -> Result<Value, GenerateError> {
+    s.new_tree(runner)
+        .map(|t| t.current())
+        .map_err(|reason| GenerateError::Exhausted {
+            event,
+            reason: reason.to_string(),
+        })
+}

@@ -1,0 +1,365 @@
+//! From a [`Node`] to a proptest strategy. Built by composition and `prop_map`, never by filtering valid
+//! values out of a wider domain, so generation stays fast and shrinks well. The one filter keeps `oneOf`
+//! branches exclusive.
+use std::sync::Arc;
+
+use proptest::{prelude::*, sample::select, strategy::Union};
+use serde_json::{Map, Number, Value};
+use time::OffsetDateTime;
+
+use super::{
+    coverage::{Coverage, Item},
+    node::{Alt, Node, Ty},
+};
+use crate::format;
+
+/// A generated JSON value.
+pub type ValueStrategy = BoxedStrategy<Value>;
+
+/// Realistic names for the keys of `changed_attributes` entries and other schema-keyed maps.
+const ATTRIBUTE_NAMES: &[&str] = &[
+    "status",
+    "assignee_id",
+    "team_id",
+    "priority",
+    "updated_at",
+    "snoozed_until",
+    "custom_attributes",
+    "label_list",
+    "waiting_since",
+    "first_reply_created_at",
+    "name",
+    "email",
+    "phone_number",
+];
+
+/// Keys a fork might add to a free-form object.
+const EXTRA_KEYS: &[&str] = &["plan", "source", "tier", "utm_campaign", "crm_id", "locale"];
+
+fn child(path: &str, key: &str) -> String {
+    format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"))
+}
+
+/// Builds the strategy for `node` at instance path `path` (used for coverage).
+pub fn node_strategy(node: &Node, path: &str, cov: &Option<Arc<Coverage>>) -> ValueStrategy {
+    let many = node.alts.len() > 1;
+    let alts: Vec<ValueStrategy> = node
+        .alts
+        .iter()
+        .map(|a| {
+            let s = alt_strategy(a, path, cov);
+            match cov {
+                Some(c) if many => {
+                    let item = Item::Branch {
+                        path: path.to_string(),
+                        label: a.label.clone(),
+                    };
+                    c.expect(item.clone());
+                    let c = c.clone();
+                    s.prop_map(move |v| {
+                        c.record(item.clone());
+                        v
+                    })
+                    .boxed()
+                }
+                _ => s,
+            }
+        })
+        .collect();
+    let s = match alts.len() {
+        0 => Just(Value::Null)
+            .prop_filter("no valid value", |_| false)
+            .boxed(),
+        1 => alts
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Just(Value::Null).boxed()),
+        _ => Union::new(alts).boxed(),
+    };
+    match &node.exclusive {
+        Some(branches) => {
+            let branches = branches.clone();
+            s.prop_filter("oneOf: the value must match exactly one branch", move |v| {
+                branches.iter().filter(|b| b.accepts(v)).count() == 1
+            })
+            .boxed()
+        }
+        None => s,
+    }
+}
+
+fn alt_strategy(alt: &Alt, path: &str, cov: &Option<Arc<Coverage>>) -> ValueStrategy {
+    if let Some(values) = &alt.values {
+        if let Some(c) = cov {
+            for v in values {
+                c.expect(Item::Enum {
+                    path: path.to_string(),
+                    value: v.to_string(),
+                });
+            }
+        }
+        let s = select(values.clone());
+        return match cov {
+            Some(c) => {
+                let (c, path) = (c.clone(), path.to_string());
+                s.prop_map(move |v| {
+                    c.record(Item::Enum {
+                        path: path.clone(),
+                        value: v.to_string(),
+                    });
+                    v
+                })
+                .boxed()
+            }
+            None => s.boxed(),
+        };
+    }
+    match &alt.ty {
+        Ty::Null => Just(Value::Null).boxed(),
+        Ty::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
+        Ty::Integer { min, max, format } => integer(*min, *max, format.as_deref()),
+        Ty::Number { min, max, format } => number(*min, *max, format.as_deref()),
+        Ty::String {
+            format,
+            pattern,
+            min_len,
+            max_len,
+        } => string(format.as_deref(), pattern.as_deref(), *min_len, *max_len),
+        Ty::Array {
+            items,
+            prefix,
+            min,
+            max,
+        } => {
+            let hi = max.unwrap_or(min + 2).min(min + 2);
+            let scalar = Node::scalar();
+            let items: &Node = items.as_deref().unwrap_or(&scalar);
+            let item = node_strategy(items, &child(path, "*"), cov);
+            let prefix: Vec<ValueStrategy> = prefix
+                .iter()
+                .enumerate()
+                .map(|(i, n)| node_strategy(n, &child(path, &i.to_string()), cov))
+                .collect();
+            let rest_min = min.saturating_sub(prefix.len() as u64) as usize;
+            let rest_max = (hi as usize).saturating_sub(prefix.len()).max(rest_min);
+            let rest = if items.is_never() {
+                Just(Vec::new()).boxed()
+            } else {
+                proptest::collection::vec(item, rest_min..=rest_max).boxed()
+            };
+            (prefix, rest)
+                .prop_map(|(mut p, r)| {
+                    p.extend(r);
+                    Value::Array(p)
+                })
+                .boxed()
+        }
+        Ty::Object(o) => {
+            let mut parts: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
+            for (k, n) in &o.props {
+                if n.is_never() {
+                    continue;
+                }
+                let p = child(path, k);
+                let s = node_strategy(n, &p, cov);
+                let key = k.clone();
+                if o.required.contains(k) {
+                    parts.push(s.prop_map(move |v| Some((key.clone(), v))).boxed());
+                } else {
+                    if let Some(c) = cov {
+                        c.expect(Item::Optional {
+                            path: p.clone(),
+                            present: true,
+                        });
+                        c.expect(Item::Optional {
+                            path: p.clone(),
+                            present: false,
+                        });
+                    }
+                    let c = cov.clone();
+                    parts.push(
+                        proptest::option::weighted(0.6, s)
+                            .prop_map(move |v| {
+                                if let Some(c) = &c {
+                                    c.record(Item::Optional {
+                                        path: p.clone(),
+                                        present: v.is_some(),
+                                    });
+                                }
+                                v.map(|v| (key.clone(), v))
+                            })
+                            .boxed(),
+                    );
+                }
+            }
+            let declared: Vec<String> = o.props.iter().map(|(k, _)| k.clone()).collect();
+            let extras: BoxedStrategy<Vec<(String, Value)>> = match &o.additional {
+                // Free-form objects sometimes get keys a fork would add, so consumers are tested for tolerance.
+                Some(None) => {
+                    let names: Vec<&'static str> = EXTRA_KEYS
+                        .iter()
+                        .copied()
+                        .filter(|k| !declared.iter().any(|d| d == k))
+                        .collect();
+                    proptest::sample::subsequence(names, 0..=2)
+                        .prop_flat_map(|keys| {
+                            let vals: Vec<ValueStrategy> =
+                                keys.iter().map(|_| small_value()).collect();
+                            (Just(keys), vals)
+                        })
+                        .prop_map(|(keys, vals)| {
+                            keys.into_iter().map(str::to_string).zip(vals).collect()
+                        })
+                        .boxed()
+                }
+                Some(Some(schema)) if !schema.is_never() => {
+                    let lo = o
+                        .min_props
+                        .unwrap_or(0)
+                        .saturating_sub(o.props.len() as u64) as usize;
+                    let hi = o
+                        .max_props
+                        .map_or(lo + 2, |m| {
+                            m.saturating_sub(o.required.len() as u64) as usize
+                        })
+                        .max(lo);
+                    let names: Vec<&'static str> = ATTRIBUTE_NAMES
+                        .iter()
+                        .copied()
+                        .filter(|k| !declared.iter().any(|d| d == k))
+                        .collect();
+                    let value = node_strategy(schema, &child(path, "*"), cov);
+                    proptest::sample::subsequence(names, lo..=hi.min(lo + 3))
+                        .prop_flat_map(move |keys| {
+                            let vals: Vec<ValueStrategy> =
+                                keys.iter().map(|_| value.clone()).collect();
+                            (Just(keys), vals)
+                        })
+                        .prop_map(|(keys, vals)| {
+                            keys.into_iter().map(str::to_string).zip(vals).collect()
+                        })
+                        .boxed()
+                }
+                _ => Just(Vec::new()).boxed(),
+            };
+            (parts, extras)
+                .prop_map(|(parts, extras)| {
+                    let mut m = Map::new();
+                    for (k, v) in parts.into_iter().flatten().chain(extras) {
+                        m.insert(k, v);
+                    }
+                    Value::Object(m)
+                })
+                .boxed()
+        }
+    }
+}
+
+/// A small JSON value for free-form keys.
+fn small_value() -> ValueStrategy {
+    prop_oneof![
+        "[a-z]{1,10}".prop_map(Value::String),
+        (0i64..10_000).prop_map(Value::from),
+        any::<bool>().prop_map(Value::Bool),
+        Just(Value::Null),
+    ]
+    .boxed()
+}
+
+const UNIX_LO: i64 = 1_600_000_000; // 2020-09
+const UNIX_HI: i64 = 1_900_000_000; // 2030-03
+
+fn integer(min: Option<i64>, max: Option<i64>, format: Option<&str>) -> ValueStrategy {
+    let lo = min.unwrap_or(-1_000);
+    let hi = max.unwrap_or(lo.saturating_add(100_000)).max(lo);
+    if format == Some(format::UNIX_SECONDS) {
+        let (a, b) = (UNIX_LO.clamp(lo, hi), UNIX_HI.clamp(lo, hi));
+        let zero = if lo <= 0 && 0 <= hi { 0 } else { lo };
+        return prop_oneof![1 => Just(zero), 9 => a..=b]
+            .prop_map(Value::from)
+            .boxed();
+    }
+    let realistic_hi = hi.min(lo.saturating_add(100_000));
+    prop_oneof![1 => Just(lo), 1 => Just(hi), 8 => lo..=realistic_hi]
+        .prop_map(Value::from)
+        .boxed()
+}
+
+fn number(min: Option<f64>, max: Option<f64>, format: Option<&str>) -> ValueStrategy {
+    let lo = min.unwrap_or(-1e6);
+    let hi = max.unwrap_or(lo + 1e6).max(lo);
+    let (lo, hi) = if format == Some(format::UNIX_FLOAT) {
+        (
+            (UNIX_LO as f64).clamp(lo, hi),
+            (UNIX_HI as f64).clamp(lo, hi),
+        )
+    } else {
+        (lo, hi)
+    };
+    (lo..=hi, 0u32..1_000_000)
+        .prop_map(|(x, micro)| {
+            let v = (x.trunc() + f64::from(micro) / 1e6).clamp(x.trunc(), x.trunc() + 0.999_999);
+            Number::from_f64(v).map_or(Value::Null, Value::Number)
+        })
+        .boxed()
+}
+
+fn string(
+    format: Option<&str>,
+    pattern: Option<&str>,
+    min_len: u64,
+    max_len: Option<u64>,
+) -> ValueStrategy {
+    match format {
+        Some(format::ISO8601_MS_UTC) => (UNIX_LO..UNIX_HI, 0i64..1000)
+            .prop_map(|(s, ms)| {
+                let t = OffsetDateTime::from_unix_timestamp(s)
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+                    + time::Duration::milliseconds(ms);
+                Value::String(format::format_iso8601_ms_utc(t))
+            })
+            .boxed(),
+        Some(format::JS_DATE) => (
+            UNIX_LO..UNIX_HI,
+            select(format::JS_ZONE_NAMES.to_vec()),
+            proptest::bool::weighted(0.9),
+        )
+            .prop_map(|(s, (zone, minutes), named)| {
+                let offset = time::UtcOffset::from_whole_seconds(i32::from(minutes) * 60)
+                    .unwrap_or(time::UtcOffset::UTC);
+                let t = OffsetDateTime::from_unix_timestamp(s)
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+                    .to_offset(offset);
+                let d = format::JsDate {
+                    datetime: t,
+                    zone_name: named.then(|| zone.to_string()),
+                };
+                Value::String(format::format_js_date(&d))
+            })
+            .boxed(),
+        _ => {
+            if let Some(p) = pattern {
+                if let Ok(s) = proptest::string::string_regex(p) {
+                    return s.prop_map(Value::String).boxed();
+                }
+            }
+            let lo = min_len as usize;
+            let hi = max_len.map_or(lo + 24, |m| m as usize).max(lo);
+            let text = prop_oneof![
+                4 => "[a-z][a-z0-9_-]{0,15}",
+                3 => "[A-Z][a-z]{2,9} [A-Z][a-z]{2,9}",
+                1 => Just(String::new()),
+                1 => Just("Olá, <b>tudo</b> bem? R&D \"quoted\" \u{2028} 日本".to_string()),
+                1 => "\\PC{0,24}",
+            ];
+            text.prop_map(move |s: String| {
+                let mut chars: Vec<char> = s.chars().take(hi).collect();
+                while chars.len() < lo {
+                    chars.push('x');
+                }
+                Value::String(chars.into_iter().collect())
+            })
+            .boxed()
+        }
+    }
+}
