@@ -44,6 +44,7 @@ pub mod generate;
 pub mod input;
 pub mod report;
 pub mod schema;
+pub mod semantic;
 pub mod signature;
 pub mod validate;
 

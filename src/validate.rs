@@ -269,6 +269,7 @@ impl Catalog {
             },
         };
         self.check_schema(value, event, prefix, opts.profile, out);
+        crate::semantic::check(event, value, opts.profile, prefix, out);
         Some(event)
     }
 

@@ -82,9 +82,10 @@ impl Generator {
         &self.nodes[&event]
     }
 
-    /// A proptest strategy of valid payloads for `event`.
+    /// A proptest strategy of valid payloads for `event`: schema-valid and consistent across fields (see
+    /// [`semantic`](crate::semantic)).
     pub fn strategy(&self, event: EventName) -> ValueStrategy {
-        strategy::node_strategy(self.node(event), "", &None)
+        repaired(strategy::node_strategy(self.node(event), "", &None), event)
     }
 
     /// The same strategy, recording what it exercises into `coverage`.
@@ -93,7 +94,10 @@ impl Generator {
         event: EventName,
         coverage: Arc<Coverage>,
     ) -> ValueStrategy {
-        strategy::node_strategy(self.node(event), "", &Some(coverage))
+        repaired(
+            strategy::node_strategy(self.node(event), "", &Some(coverage)),
+            event,
+        )
     }
 
     /// `count` valid payloads for `event`, reproducibly from `seed`.
@@ -110,6 +114,14 @@ impl Generator {
         let s = self.strategy(event);
         (0..count).map(|_| sample(&s, &mut runner, event)).collect()
     }
+}
+
+fn repaired(s: ValueStrategy, event: EventName) -> ValueStrategy {
+    s.prop_map(move |mut v| {
+        crate::semantic::repair(event, &mut v);
+        v
+    })
+    .boxed()
 }
 
 /// A deterministic test runner for `(seed, event)`: the same pair always gives the same sequence.
