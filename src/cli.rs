@@ -45,11 +45,45 @@ enum Command {
     /// delivery: its `body` is checked and pointers start with `/body`.
     #[command(after_help = EXIT_HELP)]
     Validate(ValidateArgs),
+    /// Generate payloads from the schemas: valid, or broken in exactly one way (NDJSON on stdout).
+    ///
+    /// The same seed always gives byte-identical output; the seed in use is printed on stderr.
+    Generate(GenerateArgs),
     /// List the embedded schema files, or print one.
     Schemas {
         /// A path below schemas/ to print, e.g. chatwoot/events/message_created.json.
         path: Option<String>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["event", "all"])))]
+struct GenerateArgs {
+    /// Generate payloads of this event.
+    #[arg(long, value_name = "NAME")]
+    event: Option<String>,
+    /// Generate payloads of every event (COUNT each).
+    #[arg(long)]
+    all: bool,
+    /// Payloads per event.
+    #[arg(long, default_value_t = 10)]
+    count: usize,
+    /// Seed (default: random, printed on stderr).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Version profile: `compat` or `v4.15`.
+    #[arg(long, default_value = "compat", value_name = "PROFILE")]
+    profile: String,
+    /// Break each payload in exactly one way; the expected finding of each line goes to --expect, or, without
+    /// it, into a `_hookcheck_expect` key of the payload.
+    #[arg(long)]
+    invalid: bool,
+    /// With --invalid: write one expectation per line here (NDJSON: line, event, class, pointer, rule).
+    #[arg(long, value_name = "FILE", requires = "invalid")]
+    expect: Option<PathBuf>,
+    /// Print the coverage table (enum values, optional keys, branches) instead of payloads.
+    #[arg(long)]
+    coverage: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -105,6 +139,16 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Validate(args) => validate(args),
+        Command::Generate(args) => crate::cli_generate::run(
+            args.event.as_deref(),
+            args.all,
+            args.count,
+            args.seed,
+            &args.profile,
+            args.invalid,
+            args.expect.as_deref(),
+            args.coverage,
+        ),
         Command::Schemas { path } => schemas(path.as_deref()),
     }
 }

@@ -35,6 +35,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+mod cli_generate;
 pub mod error;
 pub mod event;
 pub mod exit;

@@ -340,28 +340,25 @@ pub fn repair(event: EventName, v: &mut Value) {
 pub fn break_rule(event: EventName, v: &mut Value, id: &str) -> Option<String> {
     match id {
         "semantic/assignee-type" => {
-            for c in conversation_paths(event) {
-                let at = format!("{c}/meta/assignee_type");
-                let current = v.pointer(&at)?.clone();
-                let wrong = if current == Value::Null {
-                    Value::from("User")
-                } else {
-                    Value::Null
-                };
-                set(v, &at, wrong);
-                return Some(at);
-            }
-            None
+            // Every event has at most one conversation.
+            let c = conversation_paths(event).first()?;
+            let at = format!("{c}/meta/assignee_type");
+            let current = v.pointer(&at)?.clone();
+            let wrong = if current == Value::Null {
+                Value::from("User")
+            } else {
+                Value::Null
+            };
+            set(v, &at, wrong);
+            Some(at)
         }
         "semantic/activity-order" => {
-            for c in conversation_paths(event) {
-                let (created, last) = (format!("{c}/created_at"), format!("{c}/last_activity_at"));
-                let la = id_at(v, &last).filter(|x| *x > 0)?;
-                id_at(v, &created)?;
-                set(v, &created, (la + 3600).into());
-                return Some(created);
-            }
-            None
+            let c = conversation_paths(event).first()?;
+            let (created, last) = (format!("{c}/created_at"), format!("{c}/last_activity_at"));
+            let la = id_at(v, &last).filter(|x| *x > 0)?;
+            id_at(v, &created)?;
+            set(v, &created, (la + 3600).into());
+            Some(created)
         }
         "semantic/typing-contact-private" => {
             let contact = v

@@ -16,6 +16,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 pub mod coverage;
+pub mod mutate;
 pub mod node;
 pub mod strategy;
 

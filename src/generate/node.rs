@@ -407,7 +407,8 @@ impl Alt {
         Some(alt)
     }
 
-    fn accepts(&self, v: &Value) -> bool {
+    /// Whether `v` satisfies this alternative.
+    pub fn accepts(&self, v: &Value) -> bool {
         self.values.as_ref().is_none_or(|vs| vs.contains(v)) && self.accepts_ty(v)
     }
 

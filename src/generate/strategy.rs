@@ -279,10 +279,18 @@ fn integer(min: Option<i64>, max: Option<i64>, format: Option<&str>) -> ValueStr
             .prop_map(Value::from)
             .boxed();
     }
+    // The range comes first so that shrinking can move a value from a boundary back into it; only bounds
+    // the schema states are offered as boundary values (an invented upper bound would not shrink away).
     let realistic_hi = hi.min(lo.saturating_add(100_000));
-    prop_oneof![1 => Just(lo), 1 => Just(hi), 8 => lo..=realistic_hi]
-        .prop_map(Value::from)
-        .boxed()
+    match (min, max) {
+        (Some(_), Some(_)) => prop_oneof![8 => lo..=realistic_hi, 1 => Just(lo), 1 => Just(hi)]
+            .prop_map(Value::from)
+            .boxed(),
+        (Some(_), None) => prop_oneof![9 => lo..=realistic_hi, 1 => Just(lo)]
+            .prop_map(Value::from)
+            .boxed(),
+        _ => (lo..=realistic_hi).prop_map(Value::from).boxed(),
+    }
 }
 
 fn number(min: Option<f64>, max: Option<f64>, format: Option<&str>) -> ValueStrategy {

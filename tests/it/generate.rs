@@ -1,38 +1,277 @@
-use hookcheck::{generate::Generator, EventName, Options, Profile};
+//! The generators: compiled from the schemas, checked against the validator.
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+};
+
+use hookcheck::{
+    generate::{mutate, Coverage, Generator},
+    EventName, Options, Profile,
+};
+use proptest::{
+    prelude::*,
+    strategy::ValueTree,
+    test_runner::{Config, FileFailurePersistence, TestCaseError, TestError, TestRunner},
+};
+use serde_json::Value;
 
 use crate::util::catalog;
 
+fn generator(profile: Profile) -> Generator {
+    Generator::new(catalog(), profile).expect("every schema keyword is supported")
+}
+
+/// 256 cases by default, `PROPTEST_CASES` to change; failures are persisted under
+/// `tests/it/proptest-regressions/` (commit them).
+fn config() -> Config {
+    Config {
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "tests/it/proptest-regressions/generate.txt",
+        ))),
+        ..Config::default()
+    }
+}
+
+fn opts(profile: Profile) -> Options {
+    Options {
+        profile,
+        ..Options::default()
+    }
+}
+
 #[test]
-fn smoke_compile() {
+fn every_generated_payload_conforms_with_no_finding_at_all() {
     for profile in Profile::ALL {
-        let g = Generator::new(catalog(), profile).expect("compile");
-        for e in EventName::ALL {
-            eprintln!("{profile} {e}: {} alts", g.node(e).alts.len());
+        let g = generator(profile);
+        for event in EventName::ALL {
+            let mut runner = TestRunner::new(config());
+            runner
+                .run(&g.strategy(event), |v| {
+                    let r = catalog().validate_value(&v, &opts(profile));
+                    prop_assert!(
+                        r.findings.iter().all(|f| f.rule == "unknown-key"
+                            && f.severity == hookcheck::Severity::Warning),
+                        "{profile} {event}: {:#?}",
+                        r.findings
+                    );
+                    prop_assert!(r.errors().next().is_none());
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{profile} {event}: {e}"));
         }
     }
 }
 
 #[test]
-fn smoke_generated_payloads_validate() {
+fn generated_payloads_have_no_unknown_key_warning_since_only_free_form_objects_get_extras() {
+    let g = generator(Profile::V4_15);
+    for event in EventName::ALL {
+        for v in g.values(event, 11, 40).expect("values") {
+            let r = catalog().validate_value(&v, &opts(Profile::V4_15));
+            assert!(r.findings.is_empty(), "{event}: {:#?}", r.findings);
+        }
+    }
+}
+
+#[test]
+fn every_mutation_is_rejected_at_its_pointer_with_its_rule_and_every_class_occurs() {
     for profile in Profile::ALL {
-        let g = Generator::new(catalog(), profile).expect("compile");
-        for e in EventName::ALL {
-            eprintln!("gen {profile} {e}");
-            for v in g.values(e, 1, 50).expect("values") {
-                let r = catalog().validate_value(
-                    &v,
-                    &Options {
-                        profile,
-                        ..Options::default()
-                    },
-                );
+        let g = generator(profile);
+        for event in EventName::ALL {
+            let node = g.node(event).clone();
+            let strategy = g.strategy(event).prop_flat_map(move |v| {
+                let sites = mutate::sites(&node, event, profile, &v);
+                let n = sites.len();
+                (Just((v, sites)), 0..n.max(1))
+            });
+            let seen = std::cell::RefCell::new(BTreeSet::<&'static str>::new());
+            let possible = std::cell::RefCell::new(BTreeSet::<&'static str>::new());
+            let mut runner = TestRunner::new(config());
+            runner
+                .run(&strategy, |((mut v, sites), i)| {
+                    prop_assume!(!sites.is_empty());
+                    for s in &sites {
+                        possible.borrow_mut().insert(s.expect.class.name());
+                    }
+                    let site = &sites[i];
+                    seen.borrow_mut().insert(site.expect.class.name());
+                    site.apply(event, &mut v);
+                    let r = catalog().validate_value(&v, &opts(profile));
+                    let e = &site.expect;
+                    prop_assert!(
+                        r.errors()
+                            .any(|f| f.pointer == e.pointer && f.rule == e.rule),
+                        "{profile} {event}: {} expected {} at {}, got {:?}",
+                        e.description,
+                        e.rule,
+                        e.pointer,
+                        r.errors()
+                            .map(|f| (f.rule.as_str(), f.pointer.as_str()))
+                            .collect::<Vec<_>>()
+                    );
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{profile} {event}: {e}"));
+            let (seen, possible) = (seen.into_inner(), possible.into_inner());
+            for class in [
+                "remove-required",
+                "wrong-type",
+                "unknown-event",
+                "null-not-nullable",
+            ] {
                 assert!(
-                    r.conforms(false),
-                    "{profile} {e}: {:#?}\n{}",
-                    r.errors().collect::<Vec<_>>(),
-                    serde_json::to_string_pretty(&v).unwrap()
+                    possible.contains(class),
+                    "{profile} {event}: no `{class}` site in any payload"
                 );
+            }
+            assert!(
+                seen.len() >= 4,
+                "{profile} {event}: only {seen:?} exercised"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_broken_rule_class_reaches_every_semantic_rule() {
+    let mut reached = BTreeSet::new();
+    let g = generator(Profile::V4_15);
+    for event in EventName::ALL {
+        for v in g.values(event, 5, 60).expect("values") {
+            for s in mutate::sites(g.node(event), event, Profile::V4_15, &v) {
+                if s.expect.class == mutate::Class::BrokenRule {
+                    let mut broken = v.clone();
+                    s.apply(event, &mut broken);
+                    let r = catalog().validate_value(&broken, &opts(Profile::V4_15));
+                    assert!(
+                        r.errors()
+                            .any(|f| f.rule == s.expect.rule && f.pointer == s.expect.pointer),
+                        "{event} {}",
+                        s.expect.rule
+                    );
+                    reached.insert(s.expect.rule.clone());
+                }
             }
         }
     }
+    let all: BTreeSet<String> = hookcheck::semantic::RULES
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    assert_eq!(
+        reached, all,
+        "every semantic rule can be broken and is then reported"
+    );
+}
+
+#[test]
+fn coverage_over_1000_cases_per_event_exercises_every_enum_value_optional_key_and_branch() {
+    for profile in Profile::ALL {
+        let g = generator(profile);
+        for event in EventName::ALL {
+            let cov = Arc::new(Coverage::default());
+            let s = g.strategy_with_coverage(event, cov.clone());
+            let mut runner = hookcheck::generate::runner(1, event);
+            for _ in 0..1000 {
+                let _ = s.new_tree(&mut runner).expect("value").current();
+            }
+            let missing = cov.missing();
+            assert!(
+                missing.is_empty(),
+                "{profile} {event}: never generated:\n{}",
+                missing
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            assert!(
+                !cov.table().is_empty(),
+                "{profile} {event}: no coverage item registered"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_payloads() {
+    let g = generator(Profile::Compat);
+    for event in EventName::ALL {
+        let a = serde_json::to_string(&g.values(event, 42, 5).expect("a")).expect("json");
+        let b = serde_json::to_string(&g.values(event, 42, 5).expect("b")).expect("json");
+        assert_eq!(a, b);
+        let c = serde_json::to_string(&g.values(event, 43, 5).expect("c")).expect("json");
+        assert_ne!(a, c);
+    }
+}
+
+/// A planted property that fails when a conversation has 5 or more unread messages: proptest must shrink
+/// the counterexample to exactly 5 and to a payload much smaller than the ones it generates.
+#[test]
+fn shrinking_finds_a_small_counterexample() {
+    let g = generator(Profile::Compat);
+    let strategy = g.strategy(EventName::ConversationCreated);
+    // A conversation has hundreds of shrinkable parts: give shrinking room to reach the boundary.
+    let mut runner = TestRunner::new(Config {
+        failure_persistence: None,
+        cases: 512,
+        max_shrink_iters: 100_000,
+        ..Config::default()
+    });
+    let result = runner.run(&strategy, |v| {
+        if v["unread_count"].as_u64().unwrap_or(0) >= 5 {
+            return Err(TestCaseError::fail("planted: unread_count >= 5"));
+        }
+        Ok(())
+    });
+    let Err(TestError::Fail(_, minimal)) = result else {
+        panic!("the planted property must fail")
+    };
+    assert_eq!(minimal["unread_count"], 5, "shrunk to the boundary");
+    let shrunk = serde_json::to_string(&minimal).expect("json").len();
+    let typical: usize = g
+        .values(EventName::ConversationCreated, 3, 50)
+        .expect("values")
+        .iter()
+        .map(|v| serde_json::to_string(v).expect("json").len())
+        .sum::<usize>()
+        / 50;
+    assert!(
+        shrunk * 2 < typical,
+        "shrunk payload {shrunk} bytes vs typical {typical}: {minimal}"
+    );
+    assert!(
+        minimal["messages"].as_array().is_some_and(Vec::is_empty),
+        "optional parts shrink away: {minimal}"
+    );
+}
+
+#[test]
+fn an_unsupported_keyword_is_a_build_time_error_naming_it_and_its_location() {
+    let mut docs = hookcheck::schema::resolve::Documents::default();
+    docs.insert("https://x.test/s.json".into(), serde_json::json!({"type": "object", "properties": {"a": {"type": "array", "uniqueItems": true}}}));
+    let err = hookcheck::generate::node::Compiler::new(&docs)
+        .compile_uri("https://x.test/s.json")
+        .expect_err("unsupported");
+    assert_eq!(err.keyword, "uniqueItems");
+    assert_eq!(
+        err.location,
+        "https://x.test/s.json#/properties/a/uniqueItems"
+    );
+}
+
+#[test]
+fn generated_key_order_follows_the_schema_with_event_last_as_chatwoot_sends_it() {
+    let g = generator(Profile::V4_15);
+    let v = &g.values(EventName::ContactUpdated, 1, 1).expect("v")[0];
+    let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
+    assert_eq!(keys.first().map(|k| k.as_str()), Some("account"));
+    let counts: BTreeMap<&str, usize> = keys.iter().map(|k| (k.as_str(), 1)).collect();
+    assert!(counts.contains_key("event") && counts.contains_key("changed_attributes"));
+    let pos = |k: &str| keys.iter().position(|x| *x == k).expect("key");
+    assert!(
+        pos("blocked") < pos("event") && pos("event") < pos("changed_attributes"),
+        "{keys:?}"
+    );
+    let _ = Value::Null;
 }

@@ -1,0 +1,170 @@
+//! `hookcheck generate`: payloads on stdout, reproducible from a seed.
+use std::{
+    io::{self, Write},
+    path::Path,
+    sync::Arc,
+};
+
+use proptest::strategy::{Strategy, ValueTree};
+use serde_json::{json, Value};
+
+use crate::{
+    error::Error,
+    event::EventName,
+    exit::ExitCodes,
+    generate::{mutate, runner, Coverage, GenerateError, Generator},
+    profile::Profile,
+    Catalog,
+};
+
+fn gen_error(e: GenerateError) -> Error {
+    Error::SchemaCompile {
+        id: "generator".into(),
+        message: e.to_string(),
+    }
+}
+
+/// Runs `hookcheck generate`.
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    event: Option<&str>,
+    all: bool,
+    count: usize,
+    seed: Option<u64>,
+    profile: &str,
+    invalid: bool,
+    expect: Option<&Path>,
+    coverage: bool,
+) -> Result<u8, Error> {
+    let profile: Profile = profile.parse()?;
+    let events: Vec<EventName> = match (event, all) {
+        (_, true) => EventName::ALL.to_vec(),
+        (Some(e), false) => vec![e.parse()?],
+        (None, false) => EventName::ALL.to_vec(),
+    };
+    let seed = seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    eprintln!("hookcheck: seed {seed} (profile {profile}; reproduce with --seed {seed})");
+    let catalog = Catalog::shared()?;
+    let generator = Generator::new(catalog, profile).map_err(|e| Error::SchemaCompile {
+        id: e.location.clone(),
+        message: e.to_string(),
+    })?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if coverage {
+        return print_coverage(&generator, &events, seed, count.max(1), &mut out);
+    }
+    let mut expect_out = match expect {
+        Some(p) => Some(io::BufWriter::new(std::fs::File::create(p).map_err(
+            |source| Error::Read {
+                path: p.to_path_buf(),
+                source,
+            },
+        )?)),
+        None => None,
+    };
+    let mut line = 0usize;
+    for event in &events {
+        let mut r = runner(seed, *event);
+        let strategy = generator.strategy(*event);
+        for _ in 0..count {
+            let mut value = strategy
+                .new_tree(&mut r)
+                .map(|t| t.current())
+                .map_err(|reason| {
+                    gen_error(GenerateError::Exhausted {
+                        event: *event,
+                        reason: reason.to_string(),
+                    })
+                })?;
+            line += 1;
+            if invalid {
+                let sites = mutate::sites(generator.node(*event), *event, profile, &value);
+                // Pick a class first, then a site of that class, so rare classes are not drowned.
+                let mut classes: Vec<mutate::Class> =
+                    sites.iter().map(|s| s.expect.class).collect();
+                classes.sort();
+                classes.dedup();
+                let mut pick = |n: usize| -> usize {
+                    let x = proptest::num::usize::ANY
+                        .new_tree(&mut r)
+                        .map(|t| t.current())
+                        .unwrap_or(0);
+                    x % n.max(1)
+                };
+                let class = classes[pick(classes.len())];
+                let of_class: Vec<&mutate::Site> =
+                    sites.iter().filter(|s| s.expect.class == class).collect();
+                let site = of_class[pick(of_class.len())];
+                site.apply(*event, &mut value);
+                let e = &site.expect;
+                let record = json!({"line": line, "event": event.as_str(), "class": e.class.name(),
+                                    "pointer": e.pointer, "rule": e.rule, "description": e.description});
+                match &mut expect_out {
+                    Some(w) => writeln!(w, "{record}").map_err(Error::Write)?,
+                    None => {
+                        if let Value::Object(m) = &mut value {
+                            m.insert("_hookcheck_expect".into(), record);
+                        }
+                    }
+                }
+            }
+            serde_json::to_writer(&mut out, &value).map_err(|e| Error::Write(e.into()))?;
+            out.write_all(b"\n").map_err(Error::Write)?;
+        }
+    }
+    if let Some(w) = &mut expect_out {
+        w.flush().map_err(Error::Write)?;
+    }
+    out.flush().map_err(Error::Write)?;
+    Ok(ExitCodes::OK)
+}
+
+fn print_coverage(
+    generator: &Generator,
+    events: &[EventName],
+    seed: u64,
+    count: usize,
+    out: &mut impl Write,
+) -> Result<u8, Error> {
+    let mut missing_total = 0;
+    for event in events {
+        let cov = Arc::new(Coverage::default());
+        let strategy = generator.strategy_with_coverage(*event, cov.clone());
+        let mut r = runner(seed, *event);
+        for _ in 0..count {
+            // Coverage is recorded when a value is produced, so read it.
+            strategy
+                .new_tree(&mut r)
+                .map(|t| t.current())
+                .map_err(|reason| {
+                    gen_error(GenerateError::Exhausted {
+                        event: *event,
+                        reason: reason.to_string(),
+                    })
+                })?;
+        }
+        let table = cov.table();
+        let missing = table.iter().filter(|(_, n)| *n == 0).count();
+        missing_total += missing;
+        writeln!(
+            out,
+            "# {event}: {} items, {} exercised, {missing} never ({count} payloads, seed {seed})",
+            table.len(),
+            table.len() - missing
+        )
+        .map_err(Error::Write)?;
+        for (item, n) in table {
+            writeln!(out, "{n:>7}  {item}").map_err(Error::Write)?;
+        }
+    }
+    out.flush().map_err(Error::Write)?;
+    Ok(if missing_total == 0 {
+        ExitCodes::OK
+    } else {
+        ExitCodes::FINDINGS
+    })
+}
