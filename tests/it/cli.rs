@@ -288,3 +288,137 @@ fn schemas_lists_and_prints_embedded_files() {
     );
     let _ = fixture("seeds");
 }
+
+#[test]
+fn generate_is_byte_identical_for_a_seed_and_prints_the_seed() {
+    let run = || {
+        hookcheck()
+            .args(["generate", "--all", "--count", "3", "--seed", "9"])
+            .assert()
+            .code(0)
+            .get_output()
+            .clone()
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(String::from_utf8_lossy(&a.stdout).lines().count(), 36);
+    assert!(String::from_utf8_lossy(&a.stderr).contains("seed 9"));
+    let other = hookcheck()
+        .args(["generate", "--all", "--count", "3", "--seed", "10"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert_ne!(a.stdout, other.stdout);
+}
+
+#[test]
+fn generated_payloads_validate_and_invalid_ones_are_rejected_line_by_line_at_the_recorded_pointer()
+{
+    let dir = tempfile::tempdir().expect("tempdir");
+    for profile in ["compat", "v4.15"] {
+        let valid = dir.path().join(format!("valid-{profile}.ndjson"));
+        let out = hookcheck()
+            .args([
+                "generate",
+                "--all",
+                "--count",
+                "40",
+                "--seed",
+                "1",
+                "--profile",
+                profile,
+            ])
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        std::fs::write(&valid, &out.stdout).expect("write");
+        hookcheck()
+            .args(["validate", "--deny-warnings", "--profile", profile])
+            .arg(&valid)
+            .assert()
+            .code(0);
+
+        let invalid = dir.path().join(format!("invalid-{profile}.ndjson"));
+        let expect = dir.path().join(format!("expect-{profile}.ndjson"));
+        let out = hookcheck()
+            .args([
+                "generate",
+                "--all",
+                "--count",
+                "40",
+                "--seed",
+                "1",
+                "--invalid",
+                "--profile",
+                profile,
+                "--expect",
+            ])
+            .arg(&expect)
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        std::fs::write(&invalid, &out.stdout).expect("write");
+        let report = hookcheck()
+            .args(["validate", "--format", "json", "--profile", profile])
+            .arg(&invalid)
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let findings = json_lines(&report.stdout);
+        let expectations = std::fs::read_to_string(&expect).expect("expect file");
+        let mut checked = 0;
+        for e in expectations
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).expect("json"))
+        {
+            let hit = findings.iter().any(|f| {
+                f["line"] == e["line"]
+                    && f["pointer"] == e["pointer"]
+                    && f["rule"] == e["rule"]
+                    && f["severity"] == "error"
+            });
+            assert!(
+                hit,
+                "{profile}: line {} expected {} at {} ({})",
+                e["line"], e["rule"], e["pointer"], e["description"]
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 480);
+        let summary = findings.last().expect("summary");
+        assert_eq!(
+            (summary["payloads"].as_u64(), summary["violating"].as_u64()),
+            (Some(480), Some(480))
+        );
+    }
+}
+
+#[test]
+fn generate_coverage_prints_the_table() {
+    let out = hookcheck()
+        .args([
+            "generate",
+            "--event",
+            "conversation_created",
+            "--coverage",
+            "--count",
+            "1000",
+            "--seed",
+            "1",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("# conversation_created:") && text.contains(" 0 never"),
+        "{}",
+        &text[..text.len().min(400)]
+    );
+    assert!(text.contains("branch    [channel=Channel::WebWidget]"));
+}

@@ -275,3 +275,69 @@ fn generated_key_order_follows_the_schema_with_event_last_as_chatwoot_sends_it()
     );
     let _ = Value::Null;
 }
+
+/// One canonical payload per event and profile at a fixed seed: a change in the generator or the schemas
+/// shows up in review.
+#[test]
+fn canonical_payloads_are_snapshotted() {
+    for profile in Profile::ALL {
+        let g = generator(profile);
+        for event in EventName::ALL {
+            let v = &g.values(event, 2026, 1).expect("value")[0];
+            let mut settings = crate::util::snapshot_settings();
+            settings.set_snapshot_suffix(format!("{profile}-{event}"));
+            settings.set_info(&serde_json::json!({"seed": 2026, "profile": profile.name(), "schema": profile.event_path(event)}));
+            settings.bind(|| insta::assert_json_snapshot!("generated", v));
+        }
+    }
+}
+
+/// The reports (human and JSON lines) for a fixed set of invalid payloads: one per mutation class.
+#[test]
+fn reports_of_invalid_payloads_are_snapshotted() {
+    let g = generator(Profile::V4_15);
+    let mut payloads = Vec::new();
+    for (i, class) in mutate::Class::ALL.iter().enumerate() {
+        let event = EventName::ALL[(i * 5) % 12];
+        for v in g.values(event, 7, 20).expect("values") {
+            let sites = mutate::sites(g.node(event), event, Profile::V4_15, &v);
+            if let Some(site) = sites.iter().find(|s| s.expect.class == *class) {
+                let mut broken = v.clone();
+                site.apply(event, &mut broken);
+                payloads.push((format!("{}-{event}", class.name()), broken));
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        payloads.len(),
+        mutate::Class::ALL.len(),
+        "one payload per class"
+    );
+    for format in [
+        hookcheck::report::Format::Human,
+        hookcheck::report::Format::Json,
+    ] {
+        let mut out = Vec::new();
+        let mut reporter = hookcheck::report::Reporter::new(&mut out, format, false, false);
+        for (name, v) in &payloads {
+            let r = catalog().validate_value(v, &opts(Profile::V4_15));
+            reporter
+                .payload(
+                    hookcheck::report::Origin {
+                        source: name,
+                        line: None,
+                    },
+                    &r,
+                )
+                .expect("write");
+        }
+        reporter.finish().expect("finish");
+        let name = match format {
+            hookcheck::report::Format::Human => "invalid_report_human",
+            _ => "invalid_report_json",
+        };
+        crate::util::snapshot_settings()
+            .bind(|| insta::assert_snapshot!(name, String::from_utf8_lossy(&out)));
+    }
+}
