@@ -147,3 +147,63 @@ fn python_jsonschema_reaches_the_same_verdict_on_every_fixture() {
         }
     }
 }
+
+/// Generated payloads (valid ones) are accepted by the independent validator too, and the generated invalid
+/// ones are rejected by it: the generators do not depend on a quirk of the Rust validator.
+#[test]
+fn python_jsonschema_agrees_on_generated_payloads() {
+    use hookcheck::generate::{mutate, Generator};
+    let dir = tempfile::tempdir().expect("tempdir");
+    for profile in Profile::ALL {
+        let g = Generator::new(catalog(), profile).expect("generator");
+        let (mut valid, mut invalid) = (String::new(), String::new());
+        for event in hookcheck::EventName::ALL {
+            for v in g.values(event, 1, 25).expect("values") {
+                valid.push_str(&serde_json::to_string(&v).expect("json"));
+                valid.push('\n');
+                // Semantic rules and the event name are hookcheck's own checks; the schema-level classes
+                // must be rejected by any validator.
+                let sites = mutate::sites(g.node(event), event, profile, &v);
+                if let Some(s) = sites.iter().find(|s| {
+                    !matches!(
+                        s.expect.class,
+                        mutate::Class::BrokenRule | mutate::Class::UnknownEvent
+                    )
+                }) {
+                    let mut broken = v.clone();
+                    s.apply(event, &mut broken);
+                    invalid.push_str(&serde_json::to_string(&broken).expect("json"));
+                    invalid.push('\n');
+                }
+            }
+        }
+        let (vp, ip) = (
+            dir.path().join("valid.ndjson"),
+            dir.path().join("invalid.ndjson"),
+        );
+        std::fs::write(&vp, valid).expect("write");
+        std::fs::write(&ip, invalid).expect("write");
+        let verdicts = python_verdicts(profile, &[vp]);
+        assert_eq!(verdicts.len(), 300);
+        assert!(
+            verdicts.iter().all(|(_, _, ok)| *ok),
+            "{profile}: python rejects generated payloads at lines {:?}",
+            verdicts
+                .iter()
+                .filter(|v| !v.2)
+                .map(|v| v.1)
+                .collect::<Vec<_>>()
+        );
+        let verdicts = python_verdicts(profile, &[ip]);
+        assert!(verdicts.len() >= 250);
+        assert!(
+            verdicts.iter().all(|(_, _, ok)| !*ok),
+            "{profile}: python accepts mutated payloads at lines {:?}",
+            verdicts
+                .iter()
+                .filter(|v| v.2)
+                .map(|v| v.1)
+                .collect::<Vec<_>>()
+        );
+    }
+}

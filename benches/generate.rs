@@ -1,0 +1,27 @@
+//! Generation throughput per event (valid payloads, semantic repair included). Figures in BENCHMARKS.md.
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use hookcheck::{
+    generate::{runner, Generator},
+    Catalog, EventName, Profile,
+};
+use proptest::strategy::{Strategy, ValueTree};
+
+fn bench_generate(c: &mut Criterion) {
+    let catalog = Catalog::shared().expect("catalog");
+    for profile in Profile::ALL {
+        let generator = Generator::new(catalog, profile).expect("generator");
+        let mut group = c.benchmark_group(format!("generate/{profile}"));
+        group.throughput(Throughput::Elements(1));
+        for event in EventName::ALL {
+            let strategy = generator.strategy(event);
+            let mut r = runner(1, event);
+            group.bench_function(BenchmarkId::from_parameter(event), |b| {
+                b.iter(|| black_box(strategy.new_tree(&mut r).expect("value").current()))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench_generate);
+criterion_main!(benches);
