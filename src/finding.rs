@@ -99,6 +99,9 @@ pub struct Finding {
     pub message: String,
     /// The offending value as compact JSON, shortened to [`VALUE_LIMIT`] characters.
     pub value: Option<String>,
+    /// The offending HTTP header, for delivery findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
 }
 
 /// How many characters of an offending value a finding keeps.
@@ -114,6 +117,7 @@ impl Finding {
             schema: None,
             message: message.into(),
             value: None,
+            header: None,
         }
     }
 

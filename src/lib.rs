@@ -34,8 +34,10 @@
 //! hookcheck from working (an unreadable file, an unknown profile name).
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod cli;
 mod cli_generate;
+pub mod delivery;
 pub mod error;
 pub mod event;
 pub mod exit;
@@ -43,6 +45,7 @@ pub mod finding;
 pub mod format;
 pub mod generate;
 pub mod input;
+pub mod model;
 pub mod report;
 pub mod schema;
 pub mod semantic;

@@ -282,6 +282,7 @@ pub fn check(event: EventName, v: &Value, profile: Profile, prefix: &str, out: &
             schema: None,
             message,
             value: Some(crate::finding::shorten(&m.found)),
+            header: None,
         });
     }
 }

@@ -291,31 +291,32 @@ impl Catalog {
         }
         merge_pattern_into_format(&mut errors);
 
-        let mut warnings = Vec::new();
+        // The closed twin's verdicts: `unevaluatedProperties` failures (unknown keys), found also inside the
+        // fitting branch of a failed `anyOf`, and where combinators failed.
+        let mut unevaluated = Vec::new();
+        let mut combinators = Vec::new();
         for e in validators.closed.iter_errors(value) {
-            let ValidationErrorKind::UnevaluatedProperties { unexpected } = e.kind() else {
-                continue;
-            };
-            let object = e.instance_path().as_str();
-            let location = e
-                .absolute_keyword_location()
-                .map(|u| {
-                    u.as_str()
-                        .trim_end_matches("/unevaluatedProperties")
-                        .to_string()
-                })
-                .unwrap_or_default();
-            let troubled = errors.iter().any(|f| is_within(&f.pointer, object));
-            let declared = self.declared_keys(&location);
-            let mut seen = BTreeSet::new();
+            collect_twin(&e, &mut unevaluated, &mut combinators);
+        }
+        let mut warnings = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (object, location, unexpected) in &unevaluated {
+            // A failure inside an object makes its failed branches drop their annotations, so the object's
+            // own keys can look unevaluated: there, only keys that no branch declares are reported.
+            let troubled = errors.iter().any(|f| is_within(&f.pointer, object))
+                || combinators.iter().any(|c| is_within(c, object))
+                || unevaluated
+                    .iter()
+                    .any(|(o, _, _)| o != object && is_within(o, object));
+            let declared = self.declared_keys(location);
             for key in unexpected {
                 if troubled && declared.is_some_and(|d| d.contains(key)) {
-                    continue; // a failed branch dropped its annotations: the key is declared, not unknown
-                }
-                if !seen.insert(key) {
                     continue;
                 }
                 let pointer = push_token(object, key);
+                if !seen.insert(pointer.clone()) {
+                    continue;
+                }
                 let mut f = Finding::warning(
                     rule::UNKNOWN_KEY,
                     format!("{prefix}{pointer}"),
@@ -324,7 +325,7 @@ impl Catalog {
                 f.schema = Some(if location.starts_with(ROOT_PREFIX) {
                     profile.event_path(event)
                 } else {
-                    display_location(&location)
+                    display_location(location)
                 });
                 if let Some(v) = value.pointer(&pointer) {
                     f = f.with_value(v);
@@ -352,6 +353,47 @@ fn near_key(key: &str, declared: Option<&BTreeSet<String>>) -> String {
         .min_by_key(|(dist, _)| *dist)
         .map(|(_, d)| format!(" (did you mean `{d}`?)"))
         .unwrap_or_else(|| " (not in the contract; a fork's extension or a typo)".to_string())
+}
+
+/// Walks a closed-twin error: records unknown keys `(object pointer, schema location, keys)`, and the
+/// pointers where a combinator failed, descending into the branch that fits the value's type.
+fn collect_twin(
+    e: &ValidationError<'_>,
+    unevaluated: &mut Vec<(String, String, Vec<String>)>,
+    combinators: &mut Vec<String>,
+) {
+    match e.kind() {
+        ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+            let location = e
+                .absolute_keyword_location()
+                .map(|u| {
+                    u.as_str()
+                        .trim_end_matches("/unevaluatedProperties")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            unevaluated.push((
+                e.instance_path().as_str().to_string(),
+                location,
+                unexpected.clone(),
+            ));
+        }
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            combinators.push(e.instance_path().as_str().to_string());
+            for branch in context {
+                let wrong_type = branch.iter().all(|x| {
+                    matches!(x.kind(), ValidationErrorKind::Type { .. })
+                        && x.instance_path() == e.instance_path()
+                });
+                if !wrong_type {
+                    for x in branch {
+                        collect_twin(x, unevaluated, combinators);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 const ROOT_PREFIX: &str = "https://hookcheck.dev/closed/root/";
@@ -456,6 +498,7 @@ fn map_error(e: &ValidationError<'_>, profile: Profile, out: &mut Vec<Finding>) 
                         json_type(instance)
                     ),
                     value: Some(shorten(instance)),
+                    header: None,
                 });
                 return;
             }
@@ -525,5 +568,6 @@ fn map_error(e: &ValidationError<'_>, profile: Profile, out: &mut Vec<Finding>) 
         schema,
         message,
         value,
+        header: None,
     });
 }

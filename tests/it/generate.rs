@@ -341,3 +341,62 @@ fn reports_of_invalid_payloads_are_snapshotted() {
             .bind(|| insta::assert_snapshot!(name, String::from_utf8_lossy(&out)));
     }
 }
+
+/// The typed models (`hookcheck::model`) read every generated payload of both profiles and write it back
+/// unchanged. They model the compat schemas, so under compat they also reject what the schema rejects for
+/// the mutation classes that concern types and required keys.
+#[test]
+fn typed_models_round_trip_generated_payloads_and_agree_on_type_and_required_rejections() {
+    use hookcheck::model::Event;
+    for profile in Profile::ALL {
+        let g = generator(profile);
+        for event in EventName::ALL {
+            let node = g.node(event).clone();
+            let strategy = g.strategy(event).prop_flat_map(move |v| {
+                let sites: Vec<mutate::Site> = mutate::sites(&node, event, profile, &v)
+                    .into_iter()
+                    .filter(|s| {
+                        matches!(
+                            s.expect.class,
+                            mutate::Class::RemoveRequired | mutate::Class::WrongType
+                        )
+                    })
+                    .collect();
+                let n = sites.len();
+                (Just((v, sites)), 0..n.max(1))
+            });
+            TestRunner::new(config())
+                .run(&strategy, |((v, sites), i)| {
+                    let parsed: Event = serde_json::from_value(v.clone()).map_err(|e| {
+                        TestCaseError::fail(format!(
+                            "{profile} {event}: model rejects a valid payload: {e}"
+                        ))
+                    })?;
+                    let back = serde_json::to_value(&parsed)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    prop_assert_eq!(
+                        &back,
+                        &v,
+                        "{} {}: round trip changed the payload",
+                        profile,
+                        event
+                    );
+                    if let (Some(site), Profile::Compat) = (sites.get(i), profile) {
+                        let mut broken = v.clone();
+                        site.apply(event, &mut broken);
+                        prop_assert!(
+                            serde_json::from_value::<Event>(broken).is_err(),
+                            "{} {}: model accepts `{}` ({} at {})",
+                            profile,
+                            event,
+                            site.expect.description,
+                            site.expect.rule,
+                            site.expect.pointer
+                        );
+                    }
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{profile} {event}: {e}"));
+        }
+    }
+}

@@ -15,6 +15,8 @@ mod generate;
 mod negative;
 /// The same verdicts from an independent validator (Python `jsonschema`).
 mod portability;
+/// Regressions, named after what broke.
+mod regressions;
 /// The schema files themselves: ids, references, meta-schema, conventions.
 mod schemas;
 /// The seeds' own payloads: their documented defects become precise findings (snapshotted).

@@ -1,0 +1,118 @@
+//! One recorded HTTP request, kept whole: method, path, every header with its raw bytes, the raw body, and
+//! when it arrived. Checks run over these records; nothing is re-serialised.
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+/// A request as the receiver got it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    /// 1-based arrival order.
+    pub index: usize,
+    /// HTTP method.
+    pub method: String,
+    /// Path and query, e.g. `/hooks/chatwoot?x=1`.
+    pub path: String,
+    /// Headers in arrival order; names lowercased, values as raw bytes (lossy text in JSON output).
+    #[serde(serialize_with = "ser_headers")]
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The raw body.
+    #[serde(serialize_with = "ser_body")]
+    pub body: Vec<u8>,
+    /// Arrival time.
+    #[serde(serialize_with = "ser_time")]
+    pub received_at: SystemTime,
+}
+
+fn ser_headers<S: serde::Serializer>(h: &[(String, Vec<u8>)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(h.len()))?;
+    for (k, v) in h {
+        seq.serialize_element(&(k, String::from_utf8_lossy(v)))?;
+    }
+    seq.end()
+}
+
+fn ser_body<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(b))
+}
+
+fn ser_time<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(
+        t.duration_since(UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO)
+            .as_secs_f64(),
+    )
+}
+
+impl Delivery {
+    /// Builds a record (headers lowercased for lookup).
+    pub fn new(
+        index: usize,
+        method: &str,
+        path: &str,
+        headers: Vec<(String, Vec<u8>)>,
+        body: Vec<u8>,
+    ) -> Self {
+        Self {
+            index,
+            method: method.to_string(),
+            path: path.to_string(),
+            headers: headers
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                .collect(),
+            body,
+            received_at: SystemTime::now(),
+        }
+    }
+
+    /// Every value of a header (case-insensitive).
+    pub fn header_all(&self, name: &str) -> Vec<&[u8]> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_slice())
+            .collect()
+    }
+
+    /// The single value of a header as text, or why not.
+    pub fn header(&self, name: &str) -> HeaderValue<'_> {
+        match self.header_all(name).as_slice() {
+            [] => HeaderValue::Missing,
+            [one] => match std::str::from_utf8(one) {
+                Ok(s) => HeaderValue::Text(s),
+                Err(_) => HeaderValue::NotText,
+            },
+            _ => HeaderValue::Repeated,
+        }
+    }
+
+    /// Arrival time in Unix seconds.
+    pub fn arrival_unix(&self) -> i64 {
+        self.received_at
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
+
+    /// The body's `event`, if the body is a JSON object with a string `event`.
+    pub fn event(&self) -> Option<String> {
+        serde_json::from_slice::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(str::to_string))
+    }
+}
+
+/// A header lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderValue<'a> {
+    /// Not sent.
+    Missing,
+    /// Sent more than once.
+    Repeated,
+    /// Not valid UTF-8.
+    NotText,
+    /// Sent once.
+    Text(&'a str),
+}
