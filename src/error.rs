@@ -40,6 +40,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A listening socket could not be opened.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Write(#[source] std::io::Error),

@@ -60,3 +60,5 @@ pub use schema::Catalog;
 pub use validate::{Options, Report};
 
 pub mod profile;
+pub mod receiver;
+pub mod sender;

@@ -21,3 +21,5 @@ mod regressions;
 mod schemas;
 /// The seeds' own payloads: their documented defects become precise findings (snapshotted).
 mod seeds;
+/// Delivery conformance: receiver, checks, reference and broken senders, reports.
+mod verify;

@@ -1,4 +1,4 @@
-//! Rendering reports: one finding model, human and JSON-lines output.
+//! Rendering reports: one finding model, human and JSON-lines output ([`delivery`] for `verify`).
 //!
 //! ## JSON lines (`--format json`)
 //!
@@ -12,6 +12,8 @@
 //!   "warnings":N,"input_errors":N}`.
 //!
 //! Field names are stable; new fields may be added.
+pub mod delivery;
+
 use std::io::{self, Write};
 
 use serde::Serialize;

@@ -1,0 +1,268 @@
+//! Rendering a delivery verdict: human (per delivery, each check passed or failed, with a `curl`
+//! reproducer), JSON lines, and JUnit XML. The webhook secret never appears in any of them.
+use std::io::{self, Write};
+
+use serde_json::json;
+
+use crate::{
+    check::{Expectations, Verdict, RULES},
+    delivery::{Delivery, HeaderValue},
+    finding::{Finding, Severity},
+};
+
+/// The check groups shown per delivery, with the rule prefixes they cover.
+const GROUPS: &[(&str, &[&str])] = &[
+    ("method", &["delivery/method", "delivery/path"]),
+    ("headers", &["delivery/content-type", "delivery/accept"]),
+    ("delivery-id", &["delivery/id-"]),
+    ("signature", &["signature/"]),
+    ("subscription", &["delivery/unsubscribed"]),
+    (
+        "body",
+        &["json/", "event/", "schema/", "semantic/", "unknown-key"],
+    ),
+    ("attempts", &["delivery/retry"]),
+];
+
+fn group_of(rule: &str) -> &'static str {
+    GROUPS
+        .iter()
+        .find(|(_, ps)| ps.iter().any(|p| rule.starts_with(p)))
+        .map_or("other", |(g, _)| g)
+}
+
+fn label(d: &Delivery) -> String {
+    let event = d.event().unwrap_or_else(|| "?".into());
+    let id = ["x-chatwoot-delivery", "webhook-id"]
+        .iter()
+        .find_map(|h| match d.header(h) {
+            HeaderValue::Text(t) => Some(format!("  {h}={t}")),
+            _ => None,
+        });
+    format!(
+        "#{} {} {}  event={event}{}",
+        d.index,
+        d.method,
+        d.path,
+        id.unwrap_or_default()
+    )
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// A `curl` command that re-sends the delivery byte for byte.
+pub fn curl(d: &Delivery, url: &str) -> String {
+    let mut cmd = format!(
+        "curl -sS -X {} {}",
+        d.method,
+        shell_quote(&format!("{}{}", url.trim_end_matches('/'), d.path))
+    );
+    for (k, v) in &d.headers {
+        if matches!(k.as_str(), "host" | "content-length" | "accept-encoding") {
+            continue;
+        }
+        cmd.push_str(&format!(
+            " \\\n      -H {}",
+            shell_quote(&format!("{k}: {}", String::from_utf8_lossy(v)))
+        ));
+    }
+    cmd.push_str(&format!(
+        " \\\n      --data-binary {}",
+        shell_quote(&String::from_utf8_lossy(&d.body))
+    ));
+    cmd
+}
+
+/// The human report.
+///
+/// # Errors
+/// Writing failed.
+pub fn human(out: &mut impl Write, v: &Verdict, x: &Expectations, url: &str) -> io::Result<()> {
+    let failed = v
+        .deliveries
+        .iter()
+        .filter(|(_, f)| f.iter().any(|f| f.severity == Severity::Error))
+        .count();
+    if v.passed() {
+        writeln!(
+            out,
+            "Verification passed: {} deliveries conform (profile {})",
+            v.deliveries.len(),
+            x.profile.name
+        )?;
+    } else {
+        writeln!(
+            out,
+            "Verification failed: {failed} of {} deliveries violate the contract (profile {})",
+            v.deliveries.len(),
+            x.profile.name
+        )?;
+    }
+    for f in &v.run {
+        writeln!(out, "\n{}[{}]: {}", f.severity, f.rule, f.message)?;
+    }
+    for (d, findings) in &v.deliveries {
+        for f in findings {
+            writeln!(out, "\n{}[{}]: {}", f.severity, f.rule, f.message)?;
+            writeln!(out, " --> delivery {}", label(d))?;
+            if let Some(h) = &f.header {
+                let shown = match d.header(h) {
+                    HeaderValue::Text(t) => t.to_string(),
+                    other => format!("({other:?})").to_lowercase(),
+                };
+                writeln!(out, "   = header: {h}: {shown}")?;
+            }
+            if !f.pointer.is_empty() || f.header.is_none() {
+                writeln!(
+                    out,
+                    "   = body at {}",
+                    if f.pointer.is_empty() {
+                        "(root)"
+                    } else {
+                        &f.pointer
+                    }
+                )?;
+            }
+            if let Some(val) = &f.value {
+                writeln!(out, "   = value: {val}")?;
+            }
+            if let Some(s) = &f.schema {
+                writeln!(out, "   = schema: {s}")?;
+            }
+        }
+    }
+    writeln!(out, "\nReceived deliveries:")?;
+    for (d, findings) in &v.deliveries {
+        let marks: Vec<String> = GROUPS
+            .iter()
+            .map(|(g, _)| {
+                let bad = findings
+                    .iter()
+                    .any(|f| f.severity == Severity::Error && group_of(&f.rule) == *g);
+                format!("{} {g}", if bad { "✗" } else { "✓" })
+            })
+            .collect();
+        writeln!(out, "- {}  {}", label(d), marks.join(" "))?;
+        if findings.iter().any(|f| f.severity == Severity::Error) {
+            let text = String::from_utf8_lossy(&d.body);
+            let cut: String = text.chars().take(160).collect();
+            writeln!(
+                out,
+                "  body (first {} of {} bytes): {cut}{}",
+                cut.len(),
+                d.body.len(),
+                if cut.len() < text.len() { "…" } else { "" }
+            )?;
+        }
+    }
+    if let Some((d, _)) = v
+        .deliveries
+        .iter()
+        .find(|(_, f)| f.iter().any(|f| f.severity == Severity::Error))
+    {
+        writeln!(
+            out,
+            "\nReproduce delivery #{} with:\n    {}",
+            d.index,
+            curl(d, url)
+        )?;
+    }
+    Ok(())
+}
+
+/// JSON lines: `delivery` objects, each followed by its `finding`s, then a `summary`.
+///
+/// # Errors
+/// Writing failed.
+pub fn json_lines(out: &mut impl Write, v: &Verdict, x: &Expectations) -> io::Result<()> {
+    for f in &v.run {
+        writeln!(
+            out,
+            "{}",
+            json!({"type": "finding", "delivery": null, "finding": f})
+        )?;
+    }
+    for (d, findings) in &v.deliveries {
+        let id = x
+            .profile
+            .id_header
+            .as_deref()
+            .and_then(|h| match d.header(h) {
+                HeaderValue::Text(t) => Some(t.to_string()),
+                _ => None,
+            });
+        let passed = findings.iter().all(|f| f.severity != Severity::Error);
+        writeln!(
+            out,
+            "{}",
+            json!({"type": "delivery", "index": d.index, "method": d.method, "path": d.path,
+            "event": d.event(), "delivery_id": id, "bytes": d.body.len(), "passed": passed})
+        )?;
+        for f in findings {
+            writeln!(
+                out,
+                "{}",
+                json!({"type": "finding", "delivery": d.index, "finding": f})
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "{}",
+        json!({"type": "summary", "profile": x.profile.name, "deliveries": v.deliveries.len(),
+        "failed": v.deliveries.iter().filter(|(_, f)| f.iter().any(|f| f.severity == Severity::Error)).count(),
+        "errors": v.errors(), "passed": v.passed()})
+    )
+}
+
+/// JUnit XML: one test suite, one test case per delivery and rule (a failure per error finding).
+///
+/// # Errors
+/// Serialising failed.
+pub fn junit(v: &Verdict, x: &Expectations) -> Result<String, quick_junit::SerializeError> {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = Report::new("hookcheck verify");
+    let mut suite = TestSuite::new(format!("deliveries ({})", x.profile.name));
+    for f in &v.run {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_message(f.message.clone());
+        suite.add_test_case(TestCase::new(f.rule.clone(), status));
+    }
+    for (d, findings) in &v.deliveries {
+        let name = format!("#{} {}", d.index, d.event().unwrap_or_else(|| "?".into()));
+        let mut rules: Vec<&str> = RULES
+            .iter()
+            .map(|(id, _, _)| *id)
+            .filter(|id| *id != "delivery/count")
+            .collect();
+        rules.push("body");
+        for rule in rules {
+            let hits: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| {
+                    f.severity == Severity::Error
+                        && (f.rule == rule || (rule == "body" && group_of(&f.rule) == "body"))
+                })
+                .collect();
+            let status = if hits.is_empty() {
+                TestCaseStatus::success()
+            } else {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(
+                    hits.iter()
+                        .map(|f| format!("{}: {}", f.rule, f.message))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                );
+                s
+            };
+            let mut case = TestCase::new(rule.to_string(), status);
+            case.set_classname(name.clone());
+            suite.add_test_case(case);
+        }
+    }
+    report.add_test_suite(suite);
+    report.to_string()
+}
