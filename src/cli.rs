@@ -21,9 +21,10 @@ use crate::{
 };
 
 const EXIT_HELP: &str = "Exit codes:
-  0  every payload conforms (warnings allowed unless --deny-warnings)
-  1  at least one payload violates the contract
-  2  usage error, or an input that could not be read";
+  0  every payload (delivery) conforms (warnings allowed unless --deny-warnings)
+  1  at least one payload (delivery) violates the contract
+  2  usage error, or an input that could not be read
+  4  verify/listen: no delivery arrived at all";
 
 /// Contract testing for Chatwoot-style webhooks.
 #[derive(Debug, Parser)]
@@ -49,6 +50,17 @@ enum Command {
     ///
     /// The same seed always gives byte-identical output; the seed in use is printed on stderr.
     Generate(GenerateArgs),
+    /// Check a sender's deliveries: start a receiver, run CMD with WEBHOOK_URL, WEBHOOK_SECRET and
+    /// WEBHOOK_EVENTS in its environment, and check every request it sends.
+    ///
+    /// Without CMD, the embedded reference sender delivers generated payloads of every subscribed event
+    /// (the main job on its embedded default).
+    #[command(after_help = EXIT_HELP)]
+    Verify(crate::cli_verify::VerifyArgs),
+    /// A long-running receiver for live traffic: one line per delivery with its verdict, a summary on
+    /// Ctrl-C, and with --record every delivery saved for `hookcheck validate`.
+    #[command(after_help = EXIT_HELP)]
+    Listen(crate::cli_verify::ListenArgs),
     /// List the embedded schema files, or print one.
     Schemas {
         /// A path below schemas/ to print, e.g. chatwoot/events/message_created.json.
@@ -139,6 +151,8 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Validate(args) => validate(args),
+        Command::Verify(args) => crate::cli_verify::verify(args),
+        Command::Listen(args) => crate::cli_verify::listen(args),
         Command::Generate(args) => crate::cli_generate::run(
             args.event.as_deref(),
             args.all,

@@ -10,4 +10,6 @@ impl ExitCodes {
     pub const FINDINGS: u8 = 1;
     /// Usage error, or an input that could not be read (takes precedence over 1).
     pub const TOOL_ERROR: u8 = 2;
+    /// `verify` / `listen`: no delivery arrived at all.
+    pub const NO_DELIVERIES: u8 = 4;
 }

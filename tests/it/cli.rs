@@ -422,3 +422,159 @@ fn generate_coverage_prints_the_table() {
     );
     assert!(text.contains("branch    [channel=Channel::WebWidget]"));
 }
+
+fn sender_script() -> std::path::PathBuf {
+    crate::util::fixture("senders/sender.py")
+}
+
+#[test]
+fn verify_with_no_command_runs_the_reference_sender_and_exits_0() {
+    let out = hookcheck()
+        .arg("verify")
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .starts_with("Verification passed: 36 deliveries conform (profile chatwoot)"));
+}
+
+#[test]
+fn verify_a_sender_command_in_another_language() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junit = dir.path().join("junit.xml");
+    // A correct sender passes.
+    hookcheck()
+        .args(["verify", "--events", "contact_created", "--junit"])
+        .arg(&junit)
+        .arg("--")
+        .arg("python3")
+        .arg(sender_script())
+        .arg("good")
+        .assert()
+        .code(0);
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(
+        xml.starts_with("<?xml")
+            && xml.contains("<testcase name=\"signature/mismatch\"")
+            && !xml.contains("<failure"),
+        "{xml}"
+    );
+    // A broken one fails naming the rule, and the JUnit file records the failure.
+    let out = hookcheck()
+        .args(["verify", "--junit"])
+        .arg(&junit)
+        .arg("--")
+        .arg("python3")
+        .arg(sender_script())
+        .arg("body-only")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("error[signature/mismatch]"));
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    assert!(xml.contains("<failure") && xml.contains("signature/mismatch"));
+    // One that sends nothing gets the distinct exit code, and one that crashes is a finding.
+    hookcheck()
+        .args(["verify", "--"])
+        .arg("python3")
+        .arg(sender_script())
+        .arg("silent")
+        .assert()
+        .code(4);
+    let out = hookcheck()
+        .args(["verify", "--"])
+        .arg("python3")
+        .arg(sender_script())
+        .arg("fail")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("error[verify/command-failed]"));
+    // Unsubscribed: the sender posts contact_created to a webhook subscribed to message_created only.
+    let out = hookcheck()
+        .args([
+            "verify",
+            "--events",
+            "message_created",
+            "--format",
+            "json",
+            "--",
+        ])
+        .arg("python3")
+        .arg(sender_script())
+        .arg("good")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(json_lines(&out.stdout)
+        .iter()
+        .any(|l| l["finding"]["rule"] == "delivery/unsubscribed"));
+}
+
+#[test]
+fn listen_prints_a_line_per_delivery_records_them_and_summarises() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hookcheck"))
+        .args([
+            "listen",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--secret",
+            "s3cret",
+            "--max-deliveries",
+            "2",
+            "--record",
+        ])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn listen");
+    let url = format!("http://127.0.0.1:{port}/hooks");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+        && started.elapsed().as_secs() < 20
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Another process sends: the correct sender, then one signing the body only.
+    for mode in ["good", "body-only"] {
+        let status = std::process::Command::new("python3")
+            .arg(sender_script())
+            .arg(mode)
+            .env("WEBHOOK_URL", &url)
+            .env("WEBHOOK_SECRET", "s3cret")
+            .env("WEBHOOK_EVENTS", "contact_created")
+            .status()
+            .expect("python3");
+        assert!(status.success());
+    }
+    let out = child
+        .wait_with_output()
+        .expect("listen exits after 2 deliveries");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("#1 POST /hooks contact_created  ✓ conforms"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("#2 POST /hooks contact_created  ✗ signature/mismatch"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 deliveries, 1 failed"), "{stdout}");
+    assert!(!stdout.contains("s3cret"));
+    // The recordings replay through `hookcheck validate`.
+    let files: Vec<_> = std::fs::read_dir(dir.path()).expect("record dir").collect();
+    assert_eq!(files.len(), 2);
+    hookcheck().arg("validate").arg(dir.path()).assert().code(0);
+}

@@ -1,5 +1,4 @@
 //! Delivery conformance: broken senders are caught with the right rule; the reference sender is clean.
-use std::time::Duration;
 
 use hookcheck::{
     check::{DeliveryProfile, Expectations},
