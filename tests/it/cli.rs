@@ -523,7 +523,7 @@ fn listen_prints_a_line_per_delivery_records_them_and_summarises() {
         .expect("addr")
         .port();
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hookcheck"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hookcheck"))
         .args([
             "listen",
             "--bind",
