@@ -12,7 +12,8 @@ use crate::{check::DeliveryProfile, event::EventName, signature};
 ///
 /// ```
 /// let v = serde_json::json!({"content": "a <b> & c\u{2028}é"});
-/// assert_eq!(hookcheck::sender::activesupport_json(&v), br#"{"content":"a \u003cb\u003e \u0026 c\u2028é"}"#);
+/// let body = String::from_utf8(hookcheck::sender::activesupport_json(&v)).unwrap();
+/// assert_eq!(body, r#"{"content":"a \u003cb\u003e \u0026 c\u2028é"}"#);
 /// ```
 pub fn activesupport_json(v: &Value) -> Vec<u8> {
     let compact = serde_json::to_vec(v).unwrap_or_default();
