@@ -6,6 +6,10 @@ use hookcheck::{
 };
 use proptest::strategy::{Strategy, ValueTree};
 
+// The same allocator as the `hookcheck` binary (see src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench_generate(c: &mut Criterion) {
     let catalog = Catalog::shared().expect("catalog");
     for profile in Profile::ALL {

@@ -4,6 +4,10 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use hookcheck::{Catalog, Options, Profile};
 use serde_json::Value;
 
+// The same allocator as the `hookcheck` binary (see src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Compact bodies as Chatwoot sends them: the contract examples plus one seed payload full of defects.
 fn payloads(catalog: &Catalog) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = catalog

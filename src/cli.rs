@@ -1,6 +1,6 @@
 //! The command line: `hookcheck validate` and `hookcheck schemas`.
 use std::{
-    io::{self, IsTerminal, Write},
+    io::{self, Write},
     path::PathBuf,
     process::ExitCode,
 };
@@ -12,8 +12,7 @@ use crate::{
     error::Error,
     event::EventName,
     exit::ExitCodes,
-    finding::{rule, Finding},
-    input::{self, Records},
+    input,
     profile::Profile,
     report::{Format, Origin, Reporter},
     schema::Catalog,
@@ -196,7 +195,7 @@ fn schemas(path: Option<&str>) -> Result<u8, Error> {
 }
 
 /// Checks one payload's bytes, unwrapping a recorded-delivery envelope.
-fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Report {
+pub(crate) fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Report {
     let mut findings = Vec::new();
     let Some(value) = decode(bytes, opts.max_bytes, &mut findings) else {
         return Report {
@@ -276,62 +275,9 @@ fn validate(args: ValidateArgs) -> Result<u8, Error> {
                 Error::Read { path, source } => (path.display().to_string(), source.to_string()),
                 other => (String::new(), other.to_string()),
             };
-            reporter
-                .input_error(&source, &message)
-                .map_err(Error::Write)?;
+            reporter.input_error(&source, &message).map_err(Error::Write)?;
         }
-        let bar = progress_bar(inputs.len());
-        for inp in &inputs {
-            bar.inc(1);
-            let source = inp.path.display().to_string();
-            let reader = match input::open(inp) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("hookcheck: {e}");
-                    reporter
-                        .input_error(&source, &e.to_string())
-                        .map_err(Error::Write)?;
-                    continue;
-                }
-            };
-            for record in Records::new(reader, inp.layout, opts.max_bytes) {
-                let record = match record {
-                    Ok(r) => r,
-                    Err(e) => {
-                        eprintln!("hookcheck: cannot read `{source}`: {e}");
-                        reporter
-                            .input_error(&source, &e.to_string())
-                            .map_err(Error::Write)?;
-                        break;
-                    }
-                };
-                let report = match record.oversize {
-                    Some(n) => Report {
-                        profile,
-                        event: None,
-                        findings: vec![Finding::error(
-                            rule::JSON_TOO_LARGE,
-                            "",
-                            format!(
-                                "payload is {n} bytes, over the cap of {} bytes",
-                                opts.max_bytes
-                            ),
-                        )],
-                    },
-                    None => check_bytes(catalog, &record.bytes, &opts),
-                };
-                reporter
-                    .payload(
-                        Origin {
-                            source: &source,
-                            line: record.line,
-                        },
-                        &report,
-                    )
-                    .map_err(Error::Write)?;
-            }
-        }
-        bar.finish_and_clear();
+        crate::cli_parallel::run(catalog, &inputs, &opts, &mut reporter)?;
     }
     let totals = reporter.finish().map_err(Error::Write)?;
     Ok(if totals.input_errors > 0 {
@@ -341,18 +287,4 @@ fn validate(args: ValidateArgs) -> Result<u8, Error> {
     } else {
         ExitCodes::OK
     })
-}
-
-/// A progress bar on stderr when many files are checked and stderr is a terminal.
-fn progress_bar(files: usize) -> indicatif::ProgressBar {
-    if files < 20 || !io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(files as u64);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
-    {
-        bar.set_style(style);
-    }
-    bar
 }

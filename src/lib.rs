@@ -37,6 +37,7 @@
 pub mod check;
 pub mod cli;
 mod cli_generate;
+mod cli_parallel;
 mod cli_verify;
 pub mod delivery;
 pub mod error;

@@ -6,7 +6,7 @@ pub mod resolve;
 
 use std::{collections::HashMap, sync::OnceLock};
 
-use jsonschema::{Draft, Registry, Resource, Validator};
+use jsonschema::{Draft, Registry, Resource, Validator, ValidatorMap};
 use serde_json::{json, Value};
 
 use crate::{
@@ -45,11 +45,12 @@ pub struct Example {
 }
 
 /// The compiled validators for one event under one profile.
-pub struct EventValidators {
+#[derive(Clone, Copy)]
+pub struct EventValidators<'a> {
     /// The schema as written: its errors are the contract violations.
-    pub open: Validator,
+    pub open: &'a Validator,
     /// The closed twin (see [`closure`]): valid means no errors and no unknown keys.
-    pub closed: Validator,
+    pub closed: &'a Validator,
 }
 
 /// Every schema of `schemas/`, compiled once: compile once, validate many.
@@ -60,8 +61,10 @@ pub struct EventValidators {
 /// ```
 pub struct Catalog {
     files: Vec<SchemaFile>,
-    validators: HashMap<(Profile, EventName), EventValidators>,
-    entries: HashMap<Profile, Validator>,
+    open: ValidatorMap,
+    closed: ValidatorMap,
+    entries: OnceLock<std::result::Result<HashMap<Profile, Validator>, String>>,
+    registry: Registry<'static>,
     declared: DeclaredKeys,
     docs: Documents,
 }
@@ -80,7 +83,8 @@ fn options<'a>(registry: &'a Registry<'a>) -> jsonschema::ValidationOptions<'a> 
     let mut opts = jsonschema::options()
         .with_draft(Draft::Draft202012)
         .with_registry(registry)
-        .should_validate_formats(true);
+        .should_validate_formats(true)
+        .with_pattern_options(jsonschema::PatternOptions::regex());
     for name in format::ALL {
         opts = opts.with_format(name, move |s: &str| format::check(name, s).unwrap_or(true));
     }
@@ -159,34 +163,40 @@ impl Catalog {
                 message: e.to_string(),
             })?;
 
-        let compile = |uri: &str| -> Result<Validator> {
+        // One compilation per group (open / closed), both profiles and all events at once, in parallel:
+        // `build_map` compiles the shared subschemas (conversation, contact...) once per group instead of
+        // once per event.
+        let group = |suffix: &str| -> Result<ValidatorMap> {
+            let mut defs = serde_json::Map::new();
+            for profile in Profile::ALL {
+                for event in EventName::ALL {
+                    let target = if suffix == "closed" {
+                        root_uri(profile, event)
+                    } else {
+                        format!("{BASE_URI}{}", profile.event_path(event))
+                    };
+                    defs.insert(def_name(profile, event), json!({ "$ref": target }));
+                }
+            }
             options(&registry)
-                .build(&json!({ "$ref": uri }))
-                .map_err(|e| Error::SchemaCompile {
-                    id: uri.to_string(),
-                    message: e.to_string(),
-                })
+                .build_map(&json!({ "$defs": defs }))
+                .map_err(|e| Error::SchemaCompile { id: format!("{suffix} validators"), message: e.to_string() })
         };
-        let mut validators = HashMap::new();
-        let mut entries = HashMap::new();
+        let (open, closed) = std::thread::scope(|scope| {
+            let open = scope.spawn(|| group("open"));
+            let closed = group("closed");
+            (open.join().unwrap_or_else(|_| Err(Error::SchemaCompile { id: "open validators".into(), message: "compiler thread panicked".into() })), closed)
+        });
+        let (open, closed) = (open?, closed?);
         for profile in Profile::ALL {
-            entries.insert(
-                profile,
-                compile(&format!("{BASE_URI}{}", profile.entry_path()))?,
-            );
             for event in EventName::ALL {
-                let open = compile(&format!("{BASE_URI}{}", profile.event_path(event)))?;
-                let closed = compile(&root_uri(profile, event))?;
-                validators.insert((profile, event), EventValidators { open, closed });
+                let key = format!("#/$defs/{}", def_name(profile, event));
+                if open.get(&key).is_none() || closed.get(&key).is_none() {
+                    return Err(Error::SchemaCompile { id: key, message: "not compiled".into() });
+                }
             }
         }
-        Ok(Self {
-            files,
-            validators,
-            entries,
-            declared,
-            docs,
-        })
+        Ok(Self { files, open, closed, entries: OnceLock::new(), registry, declared, docs })
     }
 
     /// A process-wide catalog, compiled on first use.
@@ -239,14 +249,34 @@ impl Catalog {
     }
 
     /// The validators of one event under one profile.
-    pub fn event(&self, profile: Profile, event: EventName) -> &EventValidators {
-        // Every (profile, event) pair is compiled by `load`, so the index cannot miss.
-        &self.validators[&(profile, event)]
+    pub fn event(&self, profile: Profile, event: EventName) -> EventValidators<'_> {
+        let key = format!("#/$defs/{}", def_name(profile, event));
+        // `load` checked that every (profile, event) pair is in both maps.
+        match (self.open.get(&key), self.closed.get(&key)) {
+            (Some(open), Some(closed)) => EventValidators { open, closed },
+            _ => unreachable!("Catalog::load compiles every (profile, event) pair"),
+        }
     }
 
-    /// The profile's entry schema (dispatching on `event`), as another validator would use it.
-    pub fn entry(&self, profile: Profile) -> &Validator {
-        &self.entries[&profile]
+    /// The profile's entry schema (dispatching on `event`), as another validator would use it. Compiled on
+    /// first use: hookcheck dispatches on `event` itself, so only tests and exports need it.
+    ///
+    /// # Errors
+    /// The entry schema does not compile.
+    pub fn entry(&self, profile: Profile) -> Result<&Validator> {
+        let entries = self.entries.get_or_init(|| {
+            let mut m = HashMap::new();
+            for p in Profile::ALL {
+                let uri = format!("{BASE_URI}{}", p.entry_path());
+                let v = options(&self.registry).build(&json!({ "$ref": uri })).map_err(|e| e.to_string())?;
+                m.insert(p, v);
+            }
+            Ok(m)
+        });
+        match entries {
+            Ok(m) => m.get(&profile).ok_or_else(|| Error::SchemaCompile { id: profile.entry_path().into(), message: "missing".into() }),
+            Err(message) => Err(Error::SchemaCompile { id: profile.entry_path().into(), message: message.clone() }),
+        }
     }
 
     /// Keys declared by any branch of the closed schema object at `location` (`<uri>#<pointer>`).
@@ -256,6 +286,10 @@ impl Catalog {
     ) -> Option<&std::collections::BTreeSet<String>> {
         self.declared.get(location)
     }
+}
+
+fn def_name(profile: Profile, event: EventName) -> String {
+    format!("{}-{}", profile.name(), event.as_str())
 }
 
 fn root_uri(profile: Profile, event: EventName) -> String {
