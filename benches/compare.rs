@@ -30,7 +30,10 @@ fn per_sec(lines: &[&[u8]], mut f: impl FnMut(&[u8]) -> usize) -> (f64, usize) {
 }
 
 fn main() {
-    let profile: Profile = std::env::var("HOOKCHECK_PROFILE").unwrap_or_else(|_| "compat".into()).parse().expect("profile");
+    let profile: Profile = std::env::var("HOOKCHECK_PROFILE")
+        .unwrap_or_else(|_| "compat".into())
+        .parse()
+        .expect("profile");
     let catalog = Catalog::shared().expect("catalog");
     let text = match std::env::var("HOOKCHECK_CORPUS") {
         Ok(p) => std::fs::read(p).expect("corpus"),
@@ -46,23 +49,40 @@ fn main() {
             out
         }
     };
-    let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&[u8]> = text
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
 
     let t = Instant::now();
     let fresh = Catalog::load().expect("catalog");
     let compile_ms = t.elapsed().as_secs_f64() * 1e3;
     drop(fresh);
-    let opts = Options { profile, ..Options::default() };
+    let opts = Options {
+        profile,
+        ..Options::default()
+    };
     let (hookcheck_per_sec, hookcheck_errors) =
         per_sec(&lines, |b| catalog.validate(b, &opts).errors().count());
 
     // Baseline: the jsonschema crate on the entry schema, formats registered the same way.
     let t = Instant::now();
-    let resources = catalog.files().iter().map(|f| (f.id.clone(), Resource::from_contents(f.document.clone())));
-    let registry = Registry::new().extend(resources).and_then(|b| b.prepare()).expect("registry");
-    let mut options = jsonschema::options().with_draft(Draft::Draft202012).with_registry(&registry).should_validate_formats(true);
+    let resources = catalog
+        .files()
+        .iter()
+        .map(|f| (f.id.clone(), Resource::from_contents(f.document.clone())));
+    let registry = Registry::new()
+        .extend(resources)
+        .and_then(|b| b.prepare())
+        .expect("registry");
+    let mut options = jsonschema::options()
+        .with_draft(Draft::Draft202012)
+        .with_registry(&registry)
+        .should_validate_formats(true);
     for name in hookcheck::format::ALL {
-        options = options.with_format(name, move |s: &str| hookcheck::format::check(name, s).unwrap_or(true));
+        options = options.with_format(name, move |s: &str| {
+            hookcheck::format::check(name, s).unwrap_or(true)
+        });
     }
     let entry = options
         .build(&json!({"$ref": format!("https://hookcheck.dev/schemas/{}", profile.entry_path())}))

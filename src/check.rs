@@ -470,10 +470,31 @@ impl Verdict {
 /// Checks every delivery and the sequence.
 pub fn verify(catalog: &Catalog, deliveries: &[Delivery], x: &Expectations) -> Verdict {
     let mut seq = check_sequence(deliveries, x);
+    // Per-delivery checks are independent: spread them over the cores, keep arrival order.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(deliveries.len().max(1));
+    let chunk = deliveries.len().div_ceil(workers).max(1);
+    let checked: Vec<Vec<Finding>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = deliveries
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|d| check_delivery(catalog, d, x))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
     let deliveries: Vec<(Delivery, Vec<Finding>)> = deliveries
         .iter()
-        .map(|d| {
-            let mut f = check_delivery(catalog, d, x);
+        .zip(checked)
+        .map(|(d, mut f)| {
             f.extend(seq.remove(&d.index).unwrap_or_default());
             (d.clone(), f)
         })

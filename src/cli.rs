@@ -1,9 +1,5 @@
 //! The command line: `hookcheck validate` and `hookcheck schemas`.
-use std::{
-    io::{self, Write},
-    path::PathBuf,
-    process::ExitCode,
-};
+use std::{io, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use serde_json::Value;
@@ -60,11 +56,9 @@ enum Command {
     /// Ctrl-C, and with --record every delivery saved for `hookcheck validate`.
     #[command(after_help = EXIT_HELP)]
     Listen(crate::cli_verify::ListenArgs),
-    /// List the embedded schema files, or print one.
-    Schemas {
-        /// A path below schemas/ to print, e.g. chatwoot/events/message_created.json.
-        path: Option<String>,
-    },
+    /// The schema files: list, show, export (bundle, OpenAPI 3.1, AsyncAPI 3.0), diff.
+    #[command(subcommand)]
+    Schemas(crate::cli_schemas::SchemasCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -162,36 +156,8 @@ fn run(cli: Cli) -> Result<u8, Error> {
             args.expect.as_deref(),
             args.coverage,
         ),
-        Command::Schemas { path } => schemas(path.as_deref()),
+        Command::Schemas(cmd) => crate::cli_schemas::run(cmd),
     }
-}
-
-fn schemas(path: Option<&str>) -> Result<u8, Error> {
-    let catalog = Catalog::shared()?;
-    let mut out = io::stdout().lock();
-    match path {
-        None => {
-            for f in catalog.files() {
-                let title = f
-                    .document
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
-                writeln!(out, "{:<58} {title}", f.path).map_err(Error::Write)?;
-            }
-        }
-        Some(p) => {
-            let f = catalog
-                .file(p.trim_start_matches("schemas/"))
-                .ok_or_else(|| Error::Unknown {
-                    what: "schema file",
-                    given: p.to_string(),
-                    hint: "; run `hookcheck schemas` for the list".into(),
-                })?;
-            out.write_all(f.text.as_bytes()).map_err(Error::Write)?;
-        }
-    }
-    Ok(ExitCodes::OK)
 }
 
 /// Checks one payload's bytes, unwrapping a recorded-delivery envelope.
@@ -275,7 +241,9 @@ fn validate(args: ValidateArgs) -> Result<u8, Error> {
                 Error::Read { path, source } => (path.display().to_string(), source.to_string()),
                 other => (String::new(), other.to_string()),
             };
-            reporter.input_error(&source, &message).map_err(Error::Write)?;
+            reporter
+                .input_error(&source, &message)
+                .map_err(Error::Write)?;
         }
         crate::cli_parallel::run(catalog, &inputs, &opts, &mut reporter)?;
     }

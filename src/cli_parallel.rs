@@ -21,19 +21,39 @@ use crate::{
 const BATCH: usize = 256;
 
 enum Item {
-    Payload { source: Arc<str>, line: Option<usize>, bytes: Vec<u8>, oversize: Option<usize> },
-    InputError { source: Arc<str>, message: String },
+    Payload {
+        source: Arc<str>,
+        line: Option<usize>,
+        bytes: Vec<u8>,
+        oversize: Option<usize>,
+    },
+    InputError {
+        source: Arc<str>,
+        message: String,
+    },
 }
 
 enum Done {
-    Payload { source: Arc<str>, line: Option<usize>, report: Report },
-    InputError { source: Arc<str>, message: String },
+    Payload {
+        source: Arc<str>,
+        line: Option<usize>,
+        report: Report,
+    },
+    InputError {
+        source: Arc<str>,
+        message: String,
+    },
 }
 
 fn check(catalog: &Catalog, opts: &Options, item: Item) -> Done {
     match item {
         Item::InputError { source, message } => Done::InputError { source, message },
-        Item::Payload { source, line, oversize: Some(n), .. } => Done::Payload {
+        Item::Payload {
+            source,
+            line,
+            oversize: Some(n),
+            ..
+        } => Done::Payload {
             source,
             line,
             report: Report {
@@ -42,19 +62,36 @@ fn check(catalog: &Catalog, opts: &Options, item: Item) -> Done {
                 findings: vec![Finding::error(
                     rule::JSON_TOO_LARGE,
                     "",
-                    format!("payload is {n} bytes, over the cap of {} bytes", opts.max_bytes),
+                    format!(
+                        "payload is {n} bytes, over the cap of {} bytes",
+                        opts.max_bytes
+                    ),
                 )],
             },
         },
-        Item::Payload { source, line, bytes, .. } => {
-            Done::Payload { source, line, report: crate::cli::check_bytes(catalog, &bytes, opts) }
-        }
+        Item::Payload {
+            source,
+            line,
+            bytes,
+            ..
+        } => Done::Payload {
+            source,
+            line,
+            report: crate::cli::check_bytes(catalog, &bytes, opts),
+        },
     }
 }
 
 /// Reads every input, checks every payload, and renders them in input order.
-pub fn run<W: Write>(catalog: &Catalog, inputs: &[Input], opts: &Options, reporter: &mut Reporter<W>) -> Result<(), Error> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+pub fn run<W: Write>(
+    catalog: &Catalog,
+    inputs: &[Input],
+    opts: &Options,
+    reporter: &mut Reporter<W>,
+) -> Result<(), Error> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .max(1);
     let (batch_tx, batch_rx) = mpsc::sync_channel::<(usize, Vec<Item>)>(workers * 2);
     let batch_rx = Arc::new(Mutex::new(batch_rx));
     let (done_tx, done_rx) = mpsc::sync_channel::<(usize, Vec<Done>)>(workers * 2);
@@ -86,7 +123,17 @@ pub fn run<W: Write>(catalog: &Catalog, inputs: &[Input], opts: &Options, report
                         continue; // keep draining so the other threads can finish
                     }
                     result = match d {
-                        Done::Payload { source, line, report } => reporter.payload(Origin { source: &source, line }, &report),
+                        Done::Payload {
+                            source,
+                            line,
+                            report,
+                        } => reporter.payload(
+                            Origin {
+                                source: &source,
+                                line,
+                            },
+                            &report,
+                        ),
                         Done::InputError { source, message } => {
                             eprintln!("hookcheck: cannot read `{source}`: {message}");
                             reporter.input_error(&source, &message)
@@ -100,7 +147,12 @@ pub fn run<W: Write>(catalog: &Catalog, inputs: &[Input], opts: &Options, report
     })
 }
 
-fn read_all(inputs: &[Input], max_bytes: usize, tx: &mpsc::SyncSender<(usize, Vec<Item>)>, bar: &indicatif::ProgressBar) {
+fn read_all(
+    inputs: &[Input],
+    max_bytes: usize,
+    tx: &mpsc::SyncSender<(usize, Vec<Item>)>,
+    bar: &indicatif::ProgressBar,
+) {
     let mut seq = 0usize;
     let mut batch = Vec::with_capacity(BATCH);
     let mut flush = |batch: &mut Vec<Item>, force: bool| -> bool {
@@ -117,13 +169,24 @@ fn read_all(inputs: &[Input], max_bytes: usize, tx: &mpsc::SyncSender<(usize, Ve
         bar.inc(1);
         let source: Arc<str> = Arc::from(inp.path.display().to_string());
         match input::open(inp) {
-            Err(e) => batch.push(Item::InputError { source, message: e.to_string() }),
+            Err(e) => batch.push(Item::InputError {
+                source,
+                message: e.to_string(),
+            }),
             Ok(reader) => {
                 for record in Records::new(reader, inp.layout, max_bytes) {
                     match record {
-                        Ok(r) => batch.push(Item::Payload { source: source.clone(), line: r.line, bytes: r.bytes, oversize: r.oversize }),
+                        Ok(r) => batch.push(Item::Payload {
+                            source: source.clone(),
+                            line: r.line,
+                            bytes: r.bytes,
+                            oversize: r.oversize,
+                        }),
                         Err(e) => {
-                            batch.push(Item::InputError { source: source.clone(), message: e.to_string() });
+                            batch.push(Item::InputError {
+                                source: source.clone(),
+                                message: e.to_string(),
+                            });
                             break;
                         }
                     }
@@ -147,7 +210,9 @@ fn progress_bar(files: usize) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(files as u64);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+    {
         bar.set_style(style);
     }
     bar

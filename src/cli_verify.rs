@@ -70,6 +70,9 @@ pub struct VerifyArgs {
     /// Reference sender: generation seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Reference sender: deliveries in flight at once.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    concurrency: usize,
     /// Also write a JUnit XML report here.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -193,26 +196,40 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
                 id: e.location.clone(),
                 message: e.to_string(),
             })?;
-        let sender = Sender::new(url.clone(), x.secret.clone(), x.profile.clone())
-            .subscriptions(x.events.clone());
-        let mut sent = 0;
+        let sender = std::sync::Arc::new(
+            Sender::new(url.clone(), x.secret.clone(), x.profile.clone())
+                .subscriptions(x.events.clone()),
+        );
+        let mut payloads = Vec::new();
         for event in x.events.clone() {
-            let payloads = generator
-                .values(event, args.seed, args.count)
-                .map_err(|e| Error::SchemaCompile {
-                    id: "generator".into(),
-                    message: e.to_string(),
-                })?;
-            for p in payloads {
-                sender.deliver(&p).await;
-                sent += 1;
-            }
+            payloads.extend(
+                generator
+                    .values(event, args.seed, args.count)
+                    .map_err(|e| Error::SchemaCompile {
+                        id: "generator".into(),
+                        message: e.to_string(),
+                    })?,
+            );
         }
+        let sent = payloads.len();
+        let started = Instant::now();
+        let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(args.concurrency.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for p in payloads {
+            let (sender, limit) = (sender.clone(), limit.clone());
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                sender.deliver(&p).await
+            });
+        }
+        while tasks.join_next().await.is_some() {}
         eprintln!(
-            "hookcheck: reference sender delivered {sent} payloads ({} events x {}, seed {})",
+            "hookcheck: reference sender delivered {sent} payloads ({} events x {}, seed {}, concurrency {}) in {:.3} s",
             x.events.len(),
             args.count,
-            args.seed
+            args.seed,
+            args.concurrency.max(1),
+            started.elapsed().as_secs_f64()
         );
         if x.count.is_none() {
             x.count = Some(sent);
@@ -284,7 +301,13 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
         }
     }
     let deliveries = receiver.deliveries();
+    let checking = Instant::now();
     let mut verdict: Verdict = check_all(catalog, &deliveries, &x);
+    eprintln!(
+        "hookcheck: checked {} deliveries in {:.3} s",
+        deliveries.len(),
+        checking.elapsed().as_secs_f64()
+    );
     verdict.run.extend(run_findings);
     let mut out = io::BufWriter::new(io::stdout().lock());
     match args.common.format {

@@ -131,11 +131,12 @@ pub fn runner(seed: u64, event: EventName) -> TestRunner {
         .chain_update(seed.to_le_bytes())
         .chain_update(event.as_str())
         .finalize();
-    let mut bytes = [0u8; 32];
-    bytes.copy_from_slice(&digest);
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    // XorShift: as deterministic as ChaCha for a given seed, and cheaper (ChaCha was 7% of generation time).
     TestRunner::new_with_rng(
         Config::default(),
-        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+        TestRng::from_seed(RngAlgorithm::XorShift, &bytes),
     )
 }
 

@@ -180,23 +180,45 @@ impl Catalog {
             }
             options(&registry)
                 .build_map(&json!({ "$defs": defs }))
-                .map_err(|e| Error::SchemaCompile { id: format!("{suffix} validators"), message: e.to_string() })
+                .map_err(|e| Error::SchemaCompile {
+                    id: format!("{suffix} validators"),
+                    message: e.to_string(),
+                })
         };
         let (open, closed) = std::thread::scope(|scope| {
             let open = scope.spawn(|| group("open"));
             let closed = group("closed");
-            (open.join().unwrap_or_else(|_| Err(Error::SchemaCompile { id: "open validators".into(), message: "compiler thread panicked".into() })), closed)
+            (
+                open.join().unwrap_or_else(|_| {
+                    Err(Error::SchemaCompile {
+                        id: "open validators".into(),
+                        message: "compiler thread panicked".into(),
+                    })
+                }),
+                closed,
+            )
         });
         let (open, closed) = (open?, closed?);
         for profile in Profile::ALL {
             for event in EventName::ALL {
                 let key = format!("#/$defs/{}", def_name(profile, event));
                 if open.get(&key).is_none() || closed.get(&key).is_none() {
-                    return Err(Error::SchemaCompile { id: key, message: "not compiled".into() });
+                    return Err(Error::SchemaCompile {
+                        id: key,
+                        message: "not compiled".into(),
+                    });
                 }
             }
         }
-        Ok(Self { files, open, closed, entries: OnceLock::new(), registry, declared, docs })
+        Ok(Self {
+            files,
+            open,
+            closed,
+            entries: OnceLock::new(),
+            registry,
+            declared,
+            docs,
+        })
     }
 
     /// A process-wide catalog, compiled on first use.
@@ -268,14 +290,22 @@ impl Catalog {
             let mut m = HashMap::new();
             for p in Profile::ALL {
                 let uri = format!("{BASE_URI}{}", p.entry_path());
-                let v = options(&self.registry).build(&json!({ "$ref": uri })).map_err(|e| e.to_string())?;
+                let v = options(&self.registry)
+                    .build(&json!({ "$ref": uri }))
+                    .map_err(|e| e.to_string())?;
                 m.insert(p, v);
             }
             Ok(m)
         });
         match entries {
-            Ok(m) => m.get(&profile).ok_or_else(|| Error::SchemaCompile { id: profile.entry_path().into(), message: "missing".into() }),
-            Err(message) => Err(Error::SchemaCompile { id: profile.entry_path().into(), message: message.clone() }),
+            Ok(m) => m.get(&profile).ok_or_else(|| Error::SchemaCompile {
+                id: profile.entry_path().into(),
+                message: "missing".into(),
+            }),
+            Err(message) => Err(Error::SchemaCompile {
+                id: profile.entry_path().into(),
+                message: message.clone(),
+            }),
         }
     }
 

@@ -269,14 +269,14 @@ fn oversized_ndjson_records_are_findings_and_reading_goes_on() {
 #[test]
 fn schemas_lists_and_prints_embedded_files() {
     let out = hookcheck()
-        .arg("schemas")
+        .args(["schemas", "list"])
         .assert()
         .code(0)
         .get_output()
         .clone();
     assert!(String::from_utf8_lossy(&out.stdout).contains("chatwoot/events/message_created.json"));
     let out = hookcheck()
-        .args(["schemas", "chatwoot/webhook.json"])
+        .args(["schemas", "show", "chatwoot/webhook.json"])
         .assert()
         .code(0)
         .get_output()

@@ -10,6 +10,7 @@ mod decode;
 /// The contract examples pass under both profiles.
 mod examples;
 /// Exports (bundle, OpenAPI, AsyncAPI) through official validators; ajv/Python/snippet verdicts; schema diff.
+mod exports;
 /// Generators compiled from the schemas: valid and mutated payloads, coverage, typed models.
 mod generate;
 /// One mutation per schema rule, each rejected at the expected pointer.

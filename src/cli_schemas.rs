@@ -1,0 +1,279 @@
+//! `hookcheck schemas`: list, show, export and diff the schema files.
+use std::{
+    collections::BTreeMap,
+    io::{self, Write},
+    path::PathBuf,
+};
+
+use serde_json::{json, Value};
+
+use crate::{
+    diff::{self, Audience, Change, SchemaSet},
+    error::Error,
+    exit::ExitCodes,
+    export,
+    profile::Profile,
+    schema::Catalog,
+};
+
+/// The `hookcheck schemas` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum SchemasCommand {
+    /// List the embedded schema files with their titles.
+    List,
+    /// Print one embedded schema file, e.g. chatwoot/events/message_created.json.
+    Show {
+        /// A path below schemas/ (a leading `schemas/` is accepted).
+        path: String,
+    },
+    /// Export the contract for other tools: one JSON Schema bundle, OpenAPI 3.1 or AsyncAPI 3.0.
+    ///
+    /// bundle: one self-contained JSON Schema 2020-12 document (every $ref local, into $defs), for tools
+    /// that cannot follow references across files. openapi: the 12 events under `webhooks`, with the
+    /// signing headers. asyncapi: one channel, operation and message per event.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: export::Format,
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// Version profile: `compat` (any release since 2.0) or `v4.15` (the current release).
+        #[arg(long, default_value = "compat", value_name = "PROFILE")]
+        profile: String,
+    },
+    /// List the changes between two versions of the schema set that break consumers or senders.
+    ///
+    /// OLD and NEW are directories of schema files (schemas/ or schemas/chatwoot/ of a checkout) or bundles
+    /// from `hookcheck schemas export --format bundle`. Consumers (who receive webhooks) break when the
+    /// schema widens: a key removed or made optional, a type widened, an enum value added. Senders break
+    /// when it narrows: a key made required, a type narrowed, an enum value removed, an event removed. An
+    /// added event or optional key breaks no one.
+    #[command(
+        after_help = "Exit codes:\n  0  no breaking change for the chosen audience\n  \
+                            1  at least one breaking change\n  2  usage error, or a schema set that cannot be read"
+    )]
+    Diff {
+        /// The old version: a directory or a bundle.
+        old: PathBuf,
+        /// The new version: a directory or a bundle.
+        new: PathBuf,
+        /// Whose breaking changes fail the run (exit 1).
+        #[arg(long = "for", value_enum, default_value_t = Audience::Both, value_name = "AUDIENCE")]
+        audience: Audience,
+        /// Which entry schema of a directory to compare (a bundle has one already).
+        #[arg(long, default_value = "compat", value_name = "PROFILE")]
+        profile: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+    },
+}
+
+/// Output format of `schemas diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Grouped, readable lines.
+    Human,
+    /// JSON lines: one `change` per place, then a `summary`.
+    Json,
+}
+
+/// Runs a `hookcheck schemas` subcommand; returns the exit code.
+///
+/// # Errors
+/// An unknown schema path or profile, an unreadable input, a failed write.
+pub fn run(cmd: SchemasCommand) -> Result<u8, Error> {
+    match cmd {
+        SchemasCommand::List => list(),
+        SchemasCommand::Show { path } => show(&path),
+        SchemasCommand::Export {
+            format,
+            out,
+            profile,
+        } => {
+            let profile: Profile = profile.parse()?;
+            let doc = export::export(Catalog::shared()?, format, profile)?;
+            let text = export::to_text(&doc);
+            match out {
+                Some(path) => std::fs::write(&path, text).map_err(Error::Write)?,
+                None => io::stdout()
+                    .lock()
+                    .write_all(text.as_bytes())
+                    .map_err(Error::Write)?,
+            }
+            Ok(ExitCodes::OK)
+        }
+        SchemasCommand::Diff {
+            old,
+            new,
+            audience,
+            profile,
+            format,
+        } => {
+            let profile: Profile = profile.parse()?;
+            let (o, n) = (
+                SchemaSet::load(&old, profile)?,
+                SchemaSet::load(&new, profile)?,
+            );
+            let changes = diff::diff(&o, &n);
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            let breaking = match format {
+                DiffFormat::Human => human(&mut out, &o, &n, &changes, audience, profile),
+                DiffFormat::Json => json_lines(&mut out, &changes, audience),
+            }
+            .map_err(Error::Write)?;
+            out.flush().map_err(Error::Write)?;
+            Ok(if breaking > 0 {
+                ExitCodes::FINDINGS
+            } else {
+                ExitCodes::OK
+            })
+        }
+    }
+}
+
+fn list() -> Result<u8, Error> {
+    let catalog = Catalog::shared()?;
+    let mut out = io::stdout().lock();
+    for f in catalog.files() {
+        let title = f
+            .document
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        writeln!(out, "{:<58} {title}", f.path).map_err(Error::Write)?;
+    }
+    Ok(ExitCodes::OK)
+}
+
+fn show(path: &str) -> Result<u8, Error> {
+    let catalog = Catalog::shared()?;
+    let f = catalog
+        .file(path.trim_start_matches("schemas/"))
+        .ok_or_else(|| Error::Unknown {
+            what: "schema file",
+            given: path.to_string(),
+            hint: "; run `hookcheck schemas list` for the list".into(),
+        })?;
+    io::stdout()
+        .lock()
+        .write_all(f.text.as_bytes())
+        .map_err(Error::Write)?;
+    Ok(ExitCodes::OK)
+}
+
+fn place(c: &Change) -> String {
+    let mut s = format!(
+        "{}  {}",
+        if c.event.is_empty() { "-" } else { &c.event },
+        if c.pointer.is_empty() {
+            "/"
+        } else {
+            &c.pointer
+        }
+    );
+    if !c.branch.is_empty() {
+        s.push_str(&format!("  ({})", c.branch.join("; ")));
+    }
+    s
+}
+
+/// Writes the grouped report; returns the number of breaking changes (places) for `audience`.
+fn human(
+    out: &mut impl Write,
+    old: &SchemaSet,
+    new: &SchemaSet,
+    changes: &[Change],
+    audience: Audience,
+    profile: Profile,
+) -> io::Result<usize> {
+    let profile_note = if old.directory || new.directory {
+        format!("; directories under profile {profile}")
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "hookcheck schemas diff: {} -> {} ({} events -> {}{profile_note})",
+        old.origin,
+        new.origin,
+        diff::event_count(old),
+        diff::event_count(new)
+    )?;
+    // Group identical changes (same kind and message) across places.
+    let mut groups: BTreeMap<(bool, &str, &str), Vec<&Change>> = BTreeMap::new();
+    for c in changes {
+        let breaking = c.breaks(audience);
+        groups
+            .entry((!breaking, c.kind.name(), c.message.as_str()))
+            .or_default()
+            .push(c);
+    }
+    const SHOWN: usize = 6;
+    for ((not_breaking, kind, message), places) in &groups {
+        let who = places[0].breaking_for();
+        let head = if *not_breaking {
+            if who.is_empty() {
+                "note".to_string()
+            } else {
+                format!("note (breaks {} only)", who.join(", "))
+            }
+        } else {
+            format!("BREAKING for {}", who.join(" and "))
+        };
+        writeln!(out, "\n{head}: {kind}: {message}")?;
+        for c in places.iter().take(SHOWN) {
+            writeln!(out, "    {}", place(c))?;
+        }
+        if places.len() > SHOWN {
+            writeln!(out, "    ... and {} more places", places.len() - SHOWN)?;
+        }
+    }
+    let count = |a: Audience| changes.iter().filter(|c| c.breaks(a)).count();
+    let breaking = changes.iter().filter(|c| c.breaks(audience)).count();
+    writeln!(
+        out,
+        "\n{} changes at {} places: {} break consumers, {} break senders, {} break no one{}",
+        groups.len(),
+        changes.len(),
+        count(Audience::Consumers),
+        count(Audience::Senders),
+        changes.iter().filter(|c| !c.breaks(Audience::Both)).count(),
+        match (breaking, audience) {
+            (0, _) => " -> OK".to_string(),
+            (_, Audience::Both) => " -> breaking".to_string(),
+            (_, Audience::Consumers) => " -> breaking for consumers".to_string(),
+            (_, Audience::Senders) => " -> breaking for senders".to_string(),
+        }
+    )?;
+    Ok(breaking)
+}
+
+fn json_lines(out: &mut impl Write, changes: &[Change], audience: Audience) -> io::Result<usize> {
+    for c in changes {
+        let line = json!({
+            "type": "change",
+            "kind": c.kind.name(),
+            "breaking_for": c.breaking_for(),
+            "event": c.event,
+            "pointer": c.pointer,
+            "branch": c.branch,
+            "message": c.message,
+        });
+        writeln!(out, "{line}")?;
+    }
+    let count = |a: Audience| changes.iter().filter(|c| c.breaks(a)).count();
+    let breaking = count(audience);
+    let summary = json!({
+        "type": "summary",
+        "audience": match audience { Audience::Consumers => "consumers", Audience::Senders => "senders", Audience::Both => "both" },
+        "changes": changes.len(),
+        "breaking_consumers": count(Audience::Consumers),
+        "breaking_senders": count(Audience::Senders),
+        "non_breaking": changes.iter().filter(|c| !c.breaks(Audience::Both)).count(),
+        "breaking": breaking > 0,
+    });
+    writeln!(out, "{summary}")?;
+    Ok(breaking)
+}
