@@ -48,7 +48,8 @@ DEFAULT_CASES = os.path.join(REPO, "tests", "fixtures", "negative", "cases.json"
 DEFAULT_SCHEMAS = os.path.join(REPO, "schemas", "chatwoot")
 DEFAULT_EXAMPLES = os.environ.get(
     "HOOKCHECK_CONTRACT_EXAMPLES",
-    os.path.normpath(os.path.join(REPO, "..", "shared", "contract", "examples")),
+    # the copy in this repository (tests check it matches shared/contract/examples)
+    os.path.join(REPO, "examples", "chatwoot"),
 )
 
 PROFILES = ("compat", "v4.15")
