@@ -26,6 +26,33 @@
 //! # Ok::<(), hookcheck::Error>(())
 //! ```
 //!
+//! ## A tour of the modules
+//!
+//! | module | what it is for |
+//! |---|---|
+//! | [`schema`] | the embedded schema files, compiled once into the [`Catalog`] (`Catalog::shared()`) |
+//! | [`validate`] | bytes in, a [`Report`] out: decoding, event dispatch, schema errors, unknown-key warnings |
+//! | [`semantic`] | cross-field rules beyond JSON Schema (`semantic/*`) |
+//! | [`generate`] | proptest strategies compiled from the schemas, mutations, coverage |
+//! | [`model`] | serde types for the 12 events, for Rust consumers (`model::Event`) |
+//! | [`receiver`], [`sender`], [`check`], [`signature`] | delivery conformance: a wiremock receiver, the reference sender, the delivery rules, HMAC signing |
+//! | [`report`] | one finding model rendered as human text, JSON lines or JUnit XML |
+//! | [`export`], [`diff`] | the schemas as a bundle, OpenAPI 3.1 or AsyncAPI 3.0; breaking changes between two schema sets |
+//! | [`format`], [`input`] | the timestamp formats; files, directories and NDJSON streams in bounded memory |
+//!
+//! Generating a payload and checking a delivery:
+//!
+//! ```
+//! use hookcheck::{generate::Generator, Catalog, EventName, Profile};
+//! let catalog = Catalog::shared()?;
+//! let payload = &Generator::new(catalog, Profile::V4_15)?.values(EventName::MessageCreated, 1, 1)?[0];
+//! let event: hookcheck::model::Event = serde_json::from_value(payload.clone())?;
+//! assert!(matches!(event, hookcheck::model::Event::MessageCreated(_)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! To check your own delivery code from `cargo test`, see [`receiver`].
+//!
 //! ## Findings, not errors
 //!
 //! A payload that breaks the contract is not an [`Error`]: it yields a [`Report`] of [`Finding`]s, each with a
