@@ -74,6 +74,15 @@ pub mod rule {
             "a key the schema does not declare there (warning)",
         ),
         (
+            "json/duplicate-key",
+            "a key repeated in one object (JSON parsers keep only one of the values)",
+        ),
+        (
+            "json/number-range",
+            "an integer beyond i64/u64, or a number that overflows f64",
+        ),
+        ("json/string-length", "a string longer than 1 MiB"),
+        (
             "schema/<keyword>",
             "the JSON Schema keyword <keyword> failed (type, required, enum, const, format, ...)",
         ),

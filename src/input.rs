@@ -153,6 +153,7 @@ impl<R: Read> Records<R> {
         let mut bytes = Vec::new();
         let mut total = 0usize;
         let mut saw_any = false;
+        let mut last = None;
         loop {
             let buf = self.reader.fill_buf()?;
             if buf.is_empty() {
@@ -166,9 +167,13 @@ impl<R: Read> Records<R> {
                 Some(i) => (&buf[..i], Some(i)),
                 None => (buf, None),
             };
-            let room = (self.max_bytes + 1).saturating_sub(bytes.len());
+            // Keep one byte past the cap: a CRLF line exactly at the cap carries its `\r` there.
+            let room = self.max_bytes.saturating_add(2).saturating_sub(bytes.len());
             bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
             total += chunk.len();
+            if let Some(b) = chunk.last() {
+                last = Some(*b);
+            }
             let used = found.map_or(chunk.len(), |i| i + 1);
             self.reader.consume(used);
             if found.is_some() {
@@ -176,9 +181,12 @@ impl<R: Read> Records<R> {
             }
         }
         self.line += 1;
-        if bytes.last() == Some(&b'\r') && total <= self.max_bytes {
-            bytes.pop();
+        // The `\r` of a CRLF line terminator is not part of the payload, whatever the payload's size.
+        if last == Some(b'\r') {
             total -= 1;
+            if bytes.len() > total {
+                bytes.truncate(total);
+            }
         }
         Ok(Some(self.record(Some(self.line), bytes, total)))
     }

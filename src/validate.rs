@@ -121,9 +121,29 @@ pub fn decode(bytes: &[u8], max_bytes: usize, findings: &mut Vec<Finding>) -> Op
         return None;
     }
     match serde_json::from_str::<Value>(text) {
-        Ok(v) => Some(v),
+        Ok(v) => {
+            // What serde_json accepts silently: a repeated key (the last value wins), an integer beyond
+            // i64/u64 (turned into a lossy float), a float that overflows, a string over 1 MiB.
+            findings.extend(crate::hazards::scan(
+                body,
+                crate::hazards::DEFAULT_MAX_STRING_BYTES,
+            ));
+            Some(v)
+        }
         Err(e) => {
             let msg = e.to_string();
+            // serde_json rejects a float that overflows f64 as "number out of range": name it, at its pointer.
+            if msg.starts_with("number out of range") {
+                let ranged: Vec<Finding> =
+                    crate::hazards::scan(body, crate::hazards::DEFAULT_MAX_STRING_BYTES)
+                        .into_iter()
+                        .filter(|f| f.rule == crate::hazards::NUMBER_RANGE)
+                        .collect();
+                if !ranged.is_empty() {
+                    findings.extend(ranged);
+                    return None;
+                }
+            }
             let (id, message) = if msg.starts_with("recursion limit exceeded") {
                 (
                     rule::JSON_DEPTH,

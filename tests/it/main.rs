@@ -11,6 +11,8 @@ mod decode;
 mod examples;
 /// Exports (bundle, OpenAPI, AsyncAPI) through official validators; ajv/Python/snippet verdicts; schema diff.
 mod exports;
+/// Fuzz seeds and saved crashes replayed through the target functions.
+mod fuzz_replay;
 /// Generators compiled from the schemas: valid and mutated payloads, coverage, typed models.
 mod generate;
 /// One mutation per schema rule, each rejected at the expected pointer.
