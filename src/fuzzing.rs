@@ -3,7 +3,7 @@
 //! replay test (`tests/it/fuzz_replay.rs`, which runs every seed and saved crash under `cargo test`) call
 //! these same functions, so a crash reproduces on stable Rust without libFuzzer.
 //!
-//! The structure-aware targets decode their fields from the bytes by hand ([`Fields`]-style, first bytes
+//! The structure-aware targets decode their fields from the bytes by hand (`Fields`-style, first bytes
 //! first, zeros past the end), so any byte string is a valid input and a saved input means the same thing
 //! forever, with no `arbitrary` dependency in this crate.
 //!
@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | [`validate_bytes`] | payload bytes | no panic; every rule is known; a JSON object gets the same verdict compact, pretty-printed, or as an NDJSON line; [`hazards::scan`] never panics and points into the parsed value |
 //! | [`typed_vs_schema`] | event, seed, mutation | a generated payload, maybe with one `remove-required` / `wrong-type` defect: `model::Event` accepts it iff the schemas report no error, and round-trips it |
-//! | [`signature`] | secret, timestamp, id, body, flips, headers | sign then verify holds for both schemes; one changed byte of body, timestamp, id or signature fails; arbitrary headers never panic and verify only the true MAC |
+//! | [`signature()`] | secret, timestamp, id, body, flips, headers | sign then verify holds for both schemes; one changed byte of body, timestamp, id or signature fails; arbitrary headers never panic and verify only the true MAC |
 //! | [`timestamps`] | date-time fields, shape | the custom formats round-trip and agree with the `time` crate (RFC 3339 parser, calendar and weekday) on validity |
 //! | [`delivery_request`] | method, path, headers, body | the delivery checks never panic, name known rules, report the body as `validate` does, and pass a correctly signed request's signature |
 //! | [`ndjson_stream`] | layout, cap, chunk sizes, stream | the streaming reader yields the same records however its input is chunked; for lines, the records a whole-buffer split predicts |

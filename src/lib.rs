@@ -38,7 +38,7 @@
 //! | [`receiver`], [`sender`], [`check`], [`signature`] | delivery conformance: a wiremock receiver, the reference sender, the delivery rules, HMAC signing |
 //! | [`report`] | one finding model rendered as human text, JSON lines or JUnit XML |
 //! | [`export`], [`diff`] | the schemas as a bundle, OpenAPI 3.1 or AsyncAPI 3.0; breaking changes between two schema sets |
-//! | [`format`], [`input`] | the timestamp formats; files, directories and NDJSON streams in bounded memory |
+//! | [`format`](mod@format), [`input`] | the timestamp formats; files, directories and NDJSON streams in bounded memory |
 //!
 //! Generating a payload and checking a delivery:
 //!
