@@ -12,7 +12,7 @@ use crate::{
     error::Error,
     event::EventName,
     exit::ExitCodes,
-    generate::{mutate, runner, Coverage, GenerateError, Generator},
+    generate::{mutate, runner, sample, Coverage, GenerateError, Generator},
     profile::Profile,
     Catalog,
 };
@@ -71,15 +71,7 @@ pub fn run(
         let mut r = runner(seed, *event);
         let strategy = generator.strategy(*event);
         for _ in 0..count {
-            let mut value = strategy
-                .new_tree(&mut r)
-                .map(|t| t.current())
-                .map_err(|reason| {
-                    gen_error(GenerateError::Exhausted {
-                        event: *event,
-                        reason: reason.to_string(),
-                    })
-                })?;
+            let mut value = sample(&strategy, &mut r, *event).map_err(gen_error)?;
             line += 1;
             if invalid {
                 let sites = mutate::sites(generator.node(*event), *event, profile, &value);
@@ -137,15 +129,7 @@ fn print_coverage(
         let mut r = runner(seed, *event);
         for _ in 0..count {
             // Coverage is recorded when a value is produced, so read it.
-            strategy
-                .new_tree(&mut r)
-                .map(|t| t.current())
-                .map_err(|reason| {
-                    gen_error(GenerateError::Exhausted {
-                        event: *event,
-                        reason: reason.to_string(),
-                    })
-                })?;
+            sample(&strategy, &mut r, *event).map_err(gen_error)?;
         }
         let table = cov.table();
         let missing = table.iter().filter(|(_, n)| *n == 0).count();

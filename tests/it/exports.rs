@@ -42,39 +42,11 @@ fn ok(cmd: &mut Command) -> bool {
 fn python() -> &'static Path {
     static PY: OnceLock<PathBuf> = OnceLock::new();
     PY.get_or_init(|| {
-        let ready = |py: &Path| {
-            ok(Command::new(py).args([
-                "-c",
-                "import jsonschema, referencing, openapi_spec_validator",
-            ]))
-        };
-        if let Some(p) = std::env::var_os("HOOKCHECK_PYTHON").map(PathBuf::from) {
-            if ready(&p) {
-                return p;
-            }
-        }
-        let venv = root().join("target/exports-venv");
-        let py = venv.join("bin/python");
-        if ready(&py) {
-            return py;
-        }
-        let made = ok(Command::new("python3").arg("-m").arg("venv").arg(&venv))
-            && ok(Command::new(&py).args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "jsonschema>=4.18,<5",
-                "openapi-spec-validator>=0.9,<0.10",
-            ]));
-        assert!(
-            made && ready(&py),
-            "the export tests need Python 3 with `jsonschema` >= 4.18 and `openapi-spec-validator` 0.9: set \
-             HOOKCHECK_PYTHON to such an interpreter (bash .ci/exports installs both into .ci/.venv), or let \
-             this test create target/exports-venv (needs python3 -m venv and PyPI)"
-        );
-        py
+        crate::util::python_with(
+            "exports-venv",
+            "jsonschema, referencing, openapi_spec_validator",
+            &["jsonschema>=4.18,<5", "openapi-spec-validator>=0.9,<0.10"],
+        )
     })
 }
 

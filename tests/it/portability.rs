@@ -13,43 +13,11 @@ use serde_json::Value;
 use crate::util::{catalog, root};
 
 fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("HOOKCHECK_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = root().join("target/portability-venv");
-    let py = venv.join("bin/python");
-    let ready = |py: &PathBuf| {
-        Command::new(py)
-            .args(["-c", "import jsonschema, referencing"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if ready(&py) {
-        return py;
-    }
-    let made = Command::new("python3")
-        .arg("-m")
-        .arg("venv")
-        .arg(&venv)
-        .status()
-        .is_ok_and(|s| s.success())
-        && Command::new(&py)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "jsonschema>=4.18,<5",
-            ])
-            .status()
-            .is_ok_and(|s| s.success());
-    assert!(
-        made && ready(&py),
-        "the portability test needs Python 3 with `jsonschema` >= 4.18: set HOOKCHECK_PYTHON to such an interpreter \
-         (bash .ci/run does), or let this test create target/portability-venv (needs python3 -m venv and PyPI)"
-    );
-    py
+    crate::util::python_with(
+        "portability-venv",
+        "jsonschema, referencing",
+        &["jsonschema>=4.18,<5"],
+    )
 }
 
 fn python_verdicts(profile: Profile, files: &[PathBuf]) -> Vec<(String, Option<u64>, bool)> {

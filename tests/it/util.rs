@@ -80,3 +80,49 @@ pub fn apply(doc: &mut Value, ops: &[Value]) {
         }
     }
 }
+
+/// A Python interpreter that can `import` the given modules: `$HOOKCHECK_PYTHON` if it can (`bash .ci/run` sets
+/// it to `.ci/.venv`), else a virtual environment under `target/<venv>` made from PyPI. Panics with what to do
+/// if neither works: a portability check that cannot run must fail, never pass silently.
+pub fn python_with(venv: &str, imports: &str, packages: &[&str]) -> PathBuf {
+    use std::process::Command;
+    let ready = |py: &Path| {
+        Command::new(py)
+            .args(["-c", &format!("import {imports}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if let Some(p) = std::env::var_os("HOOKCHECK_PYTHON").map(PathBuf::from) {
+        if ready(&p) {
+            return p;
+        }
+    }
+    let dir = root().join("target").join(venv);
+    let py = dir.join("bin/python");
+    if ready(&py) {
+        return py;
+    }
+    let made = Command::new("python3")
+        .arg("-m")
+        .arg("venv")
+        .arg(&dir)
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new(&py)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(packages)
+            .status()
+            .is_ok_and(|s| s.success());
+    assert!(
+        made && ready(&py),
+        "this test needs Python 3 with {packages:?}: set HOOKCHECK_PYTHON to such an interpreter (bash .ci/run \
+         prepares .ci/.venv), or let the test create target/{venv} (needs python3 -m venv and PyPI)"
+    );
+    py
+}
