@@ -425,7 +425,7 @@ fn regression_crlf_line_at_the_cap_is_not_oversize() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The hazards in the validation pipeline, once `validate::decode` calls `hazards::scan` (issue 5 report).
+// The hazards in the validation pipeline: `validate::decode` calls `hazards::scan`.
 
 #[test]
 fn pipeline_reports_duplicate_keys_big_numbers_and_long_strings() {
