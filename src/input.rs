@@ -235,9 +235,7 @@ impl<R: Read> Records<R> {
             Layout::Lines => loop {
                 match self.read_line()? {
                     None => return Ok(None),
-                    Some(r)
-                        if r.oversize.is_none() && r.bytes.iter().all(u8::is_ascii_whitespace) =>
-                    {
+                    Some(r) if r.oversize.is_none() && r.bytes.iter().all(is_json_whitespace) => {
                         continue
                     }
                     Some(r) => return Ok(Some(r)),
@@ -256,8 +254,7 @@ impl<R: Read> Records<R> {
                             }));
                         }
                         Some(r)
-                            if r.oversize.is_none()
-                                && r.bytes.iter().all(u8::is_ascii_whitespace) =>
+                            if r.oversize.is_none() && r.bytes.iter().all(is_json_whitespace) =>
                         {
                             skipped.extend_from_slice(&r.bytes);
                             skipped.push(b'\n');
@@ -378,4 +375,10 @@ mod tests {
         assert!(rs[0].bytes.is_empty());
         assert!(collect(b"", Layout::Lines, 100).is_empty());
     }
+}
+
+/// JSON's whitespace (RFC 8259): a line of only these is blank. A form feed is not, so such a line is
+/// reported as a syntax error rather than skipped.
+fn is_json_whitespace(b: &u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
