@@ -313,6 +313,12 @@ pub fn open(input: &Input) -> Result<Box<dyn Read>, Error> {
     }
 }
 
+/// JSON's whitespace (RFC 8259): a line of only these is blank. A form feed is not, so such a line is
+/// reported as a syntax error rather than skipped.
+fn is_json_whitespace(b: &u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,10 +381,4 @@ mod tests {
         assert!(rs[0].bytes.is_empty());
         assert!(collect(b"", Layout::Lines, 100).is_empty());
     }
-}
-
-/// JSON's whitespace (RFC 8259): a line of only these is blank. A form feed is not, so such a line is
-/// reported as a syntax error rather than skipped.
-fn is_json_whitespace(b: &u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
