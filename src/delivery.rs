@@ -22,6 +22,9 @@ pub struct Delivery {
     /// Arrival time.
     #[serde(serialize_with = "ser_time")]
     pub received_at: SystemTime,
+    /// The body's `event`, read once when the record is made (reports ask for it many times).
+    #[serde(skip)]
+    event: Option<String>,
 }
 
 fn ser_headers<S: serde::Serializer>(h: &[(String, Vec<u8>)], s: S) -> Result<S::Ok, S::Error> {
@@ -54,6 +57,9 @@ impl Delivery {
         headers: Vec<(String, Vec<u8>)>,
         body: Vec<u8>,
     ) -> Self {
+        let event = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(str::to_string));
         Self {
             index,
             method: method.to_string(),
@@ -64,6 +70,7 @@ impl Delivery {
                 .collect(),
             body,
             received_at: SystemTime::now(),
+            event,
         }
     }
 
@@ -98,9 +105,7 @@ impl Delivery {
 
     /// The body's `event`, if the body is a JSON object with a string `event`.
     pub fn event(&self) -> Option<String> {
-        serde_json::from_slice::<serde_json::Value>(&self.body)
-            .ok()
-            .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(str::to_string))
+        self.event.clone()
     }
 }
 

@@ -299,12 +299,7 @@ pub fn typed_vs_schema(data: &[u8]) {
     let (v, what) = if mutate_it {
         let sites: Vec<mutate::Site> = mutate::sites(g.node(event), event, Profile::Compat, &v)
             .into_iter()
-            .filter(|s| {
-                matches!(
-                    s.expect.class,
-                    mutate::Class::RemoveRequired | mutate::Class::WrongType
-                )
-            })
+            .filter(|s| s.expect.class.is_type_or_required())
             .collect();
         if sites.is_empty() {
             (v, "valid".to_string())

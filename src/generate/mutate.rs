@@ -50,6 +50,12 @@ impl Class {
         Class::BrokenRule,
     ];
 
+    /// The classes about JSON types and required keys: what a typed parser (serde models) must reject too,
+    /// whereas formats, enums-as-strings-with-typos and semantic rules are beyond a parser's reach.
+    pub fn is_type_or_required(self) -> bool {
+        matches!(self, Class::RemoveRequired | Class::WrongType)
+    }
+
     /// The kebab-case name.
     pub fn name(self) -> &'static str {
         match self {

@@ -355,12 +355,7 @@ fn typed_models_round_trip_generated_payloads_and_agree_on_type_and_required_rej
             let strategy = g.strategy(event).prop_flat_map(move |v| {
                 let sites: Vec<mutate::Site> = mutate::sites(&node, event, profile, &v)
                     .into_iter()
-                    .filter(|s| {
-                        matches!(
-                            s.expect.class,
-                            mutate::Class::RemoveRequired | mutate::Class::WrongType
-                        )
-                    })
+                    .filter(|s| s.expect.class.is_type_or_required())
                     .collect();
                 let n = sites.len();
                 (Just((v, sites)), 0..n.max(1))
