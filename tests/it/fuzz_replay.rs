@@ -424,6 +424,35 @@ fn regression_crlf_line_at_the_cap_is_not_oversize() {
     );
 }
 
+/// Found by the CI fuzz pass (20 s of `ndjson_stream` with ASan) right after commit e1cef96, saved as
+/// `fuzz/regressions/ndjson_stream/form-feed-line-is-not-blank`. That commit made `Records` skip only
+/// lines of JSON whitespace (space, tab, CR), so a line of form feeds reaches the validator and is
+/// reported as `json/syntax` instead of vanishing; the target's oracle still used
+/// `u8::is_ascii_whitespace`, which counts a form feed, and predicted one record fewer. The reader was
+/// right and the oracle wrong: fixed in `src/fuzzing.rs`.
+#[test]
+fn regression_form_feed_line_is_a_record_not_a_blank_line() {
+    let data = b"{}\n\x0c\x0c\n \t\r\n{}\n";
+    let recs: Vec<_> = Records::new(&data[..], Layout::Lines, 1024)
+        .map(Result::unwrap)
+        .collect();
+    let lines: Vec<_> = recs.iter().map(|r| (r.line, r.bytes.clone())).collect();
+    assert_eq!(
+        lines,
+        vec![
+            (Some(1), b"{}".to_vec()),
+            (Some(2), b"\x0c\x0c".to_vec()),
+            (Some(4), b"{}".to_vec()),
+        ],
+        "the form-feed line is kept, the space/tab/CR line is skipped"
+    );
+    assert_eq!(
+        recs,
+        fuzzing::expected_lines(data, 1024),
+        "the oracle agrees"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The hazards in the validation pipeline: `validate::decode` calls `hazards::scan`.
 
