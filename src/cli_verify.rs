@@ -182,6 +182,7 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
         .unwrap_or_else(|| random_secret(&x.profile));
     x.secret = (x.profile.signature.is_some()).then_some(secret.clone());
     x.count = args.expect;
+    catalog.prepare(x.payload_profile);
     let receiver = Receiver::builder().bind(args.bind).start().await?;
     let url = format!(
         "{}{}",
@@ -368,6 +369,7 @@ fn record(dir: &std::path::Path, d: &Delivery) -> io::Result<PathBuf> {
 async fn listen_async(args: ListenArgs) -> Result<u8, Error> {
     let catalog = Catalog::shared()?;
     let x = expectations(&args.common, args.common.secret.clone())?;
+    catalog.prepare(x.payload_profile);
     let receiver = Receiver::builder().bind(args.bind).start().await?;
     eprintln!(
         "hookcheck: listening on {} (profile {}, {} events{}); Ctrl-C for the summary",

@@ -49,6 +49,8 @@ pub mod rule {
     pub const EVENT_MISMATCH: &str = "event/mismatch";
     /// A key the schema does not declare at that place (a typo, or a fork's extension).
     pub const UNKNOWN_KEY: &str = "unknown-key";
+    /// The embedded schemas did not compile, so the payload could not be diagnosed (a defect in hookcheck).
+    pub const SCHEMA_COMPILE: &str = "internal/schema-compile";
 
     /// Every non-schema rule with its one-line description, for docs and `--help`.
     pub const DOCS: &[(&str, &str)] = &[
@@ -72,6 +74,10 @@ pub mod rule {
         (
             UNKNOWN_KEY,
             "a key the schema does not declare there (warning)",
+        ),
+        (
+            SCHEMA_COMPILE,
+            "hookcheck's embedded schemas did not compile (a defect in hookcheck: please report it)",
         ),
         (
             "json/duplicate-key",

@@ -182,12 +182,33 @@ fn assert_body_rules(findings: &[Finding], what: &str) {
     }
 }
 
+/// The compile-time verdict ([`Catalog::verdict`]) and the run-time closed twin agree on `value` for
+/// every profile and event (the fast path may only skip the diagnosis when the diagnosis would be empty).
+fn verdicts_agree(value: &Value, context: &str) {
+    let catalog = catalog();
+    for profile in Profile::ALL {
+        for event in EventName::ALL {
+            let fast = catalog.verdict(profile, event, value);
+            let slow = catalog
+                .event(profile, event)
+                .expect("the embedded schemas compile")
+                .closed
+                .is_valid(value);
+            assert_eq!(
+                fast, slow,
+                "{context}: {profile} {event}: compile-time verdict {fast}, run-time {slow}"
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // validate_bytes
 
 /// Arbitrary bytes through [`Catalog::validate`] under both profiles: never panics and names only known
 /// rules. When the bytes are a JSON object, its compact, pretty-printed and NDJSON-line forms get the same
-/// verdict. [`hazards::scan`] never panics, and on parsed JSON each of its pointers exists in the value
+/// verdict, and the compile-time and run-time verdicts agree for every profile and event.
+/// [`hazards::scan`] never panics, and on parsed JSON each of its pointers exists in the value
 /// (or lies under a reported duplicate key, whose first value the parser dropped).
 pub fn validate_bytes(data: &[u8]) {
     let catalog = catalog();
@@ -203,8 +224,32 @@ pub fn validate_bytes(data: &[u8]) {
     let hz = hazards::scan(data, 8);
     assert_body_rules(&hz, "hazards::scan");
     let Ok(value) = serde_json::from_slice::<Value>(data) else {
+        if let Ok(text) = std::str::from_utf8(data) {
+            assert!(
+                crate::json::parse(text).is_err(),
+                "json::parse accepts what serde_json rejects"
+            );
+        }
         return;
     };
+    // `json::parse` builds the same value, and its hazard flag is up whenever the scan finds something
+    // (`validate::decode` skips the scan when it is down).
+    if let Ok(text) = std::str::from_utf8(data) {
+        let parsed = crate::json::parse(text).expect("json::parse accepts what serde_json accepts");
+        assert_eq!(
+            parsed.value, value,
+            "json::parse and serde_json build different values"
+        );
+        for cap in [0, 8, hazards::DEFAULT_MAX_STRING_BYTES] {
+            if !hazards::scan(data, cap).is_empty() {
+                assert!(
+                    parsed.might_have_hazards(cap),
+                    "the hazard flag is down but hazards::scan (cap {cap}) finds {:?}",
+                    hazards::scan(data, cap)
+                );
+            }
+        }
+    }
     for cap in [0, 8, hazards::DEFAULT_MAX_STRING_BYTES] {
         let found = hazards::scan(data, cap);
         let dups: Vec<&str> = found
@@ -228,6 +273,7 @@ pub fn validate_bytes(data: &[u8]) {
     if !value.is_object() {
         return;
     }
+    verdicts_agree(&value, "validate_bytes");
     let compact = serde_json::to_vec(&value).expect("a parsed value serialises");
     let pretty = serde_json::to_vec_pretty(&value).expect("a parsed value serialises");
     let mut ndjson = compact.clone();
@@ -316,6 +362,7 @@ pub fn typed_vs_schema(data: &[u8]) {
     } else {
         (v, "valid".to_string())
     };
+    verdicts_agree(&v, &format!("typed_vs_schema {event} seed {seed} {what}"));
     let report = catalog().validate_value(&v, &Options::default());
     // Semantic rules are hookcheck's, not the schemas': the model does not check them.
     let schema_errors: Vec<&Finding> = report

@@ -30,8 +30,9 @@
 //!
 //! | module | what it is for |
 //! |---|---|
-//! | [`schema`] | the embedded schema files, compiled once into the [`Catalog`] (`Catalog::shared()`) |
+//! | [`schema`] | the embedded schema files in the [`Catalog`] (`Catalog::shared()`): verdicts compiled into the binary, diagnoses compiled on first need |
 //! | [`validate`] | bytes in, a [`Report`] out: decoding, event dispatch, schema errors, unknown-key warnings |
+//! | [`json`], [`hazards`] | parsing a payload, and what parsers hide (duplicate keys, out-of-range numbers, huge strings) |
 //! | [`semantic`] | cross-field rules beyond JSON Schema (`semantic/*`) |
 //! | [`generate`] | proptest strategies compiled from the schemas, mutations, coverage |
 //! | [`model`] | serde types for the 12 events, for Rust consumers (`model::Event`) |
@@ -79,6 +80,7 @@ pub mod fuzzing;
 pub mod generate;
 pub mod hazards;
 pub mod input;
+pub mod json;
 pub mod model;
 pub mod report;
 pub mod schema;

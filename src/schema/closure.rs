@@ -40,6 +40,58 @@ pub fn open_uri(uri: &str) -> String {
     }
 }
 
+/// The URI of the document that closes the top level of one event's schema under one profile.
+pub fn root_uri(profile: &str, event: &str) -> String {
+    format!("{CLOSED_URI}root/{profile}/{event}.json")
+}
+
+/// Every resource the validators resolve, and the declared keys of every injection point.
+pub struct TwinSet {
+    /// `(uri, document)`: each schema file, its closed twin, and one root per `(profile, event)`.
+    pub resources: Vec<(String, Value)>,
+    /// See [`DeclaredKeys`].
+    pub declared: DeclaredKeys,
+}
+
+/// Builds the [`TwinSet`] of `docs`. `files` are `(path below schemas/, $id)`; `roots` are
+/// `(root uri, event schema uri)` (see [`root_uri`]).
+///
+/// `build.rs` runs this same function to generate the compile-time verdict validators and
+/// [`crate::Catalog`] runs it for the run-time validators, so the two always see the same documents.
+pub fn twin_set(files: &[(&str, &str)], docs: &Documents, roots: &[(String, String)]) -> TwinSet {
+    let mut declared = DeclaredKeys::new();
+    let mut resources = Vec::with_capacity(files.len() * 2 + roots.len());
+    for (path, id) in files {
+        let Some(doc) = docs.get(id) else { continue };
+        // Overlays only constrain places the base schemas declare (see the module docs).
+        let inject = !path.starts_with("chatwoot/profiles/");
+        resources.push((id.to_string(), doc.clone()));
+        resources.push((
+            closed_uri(id),
+            close_document(id, doc, docs, inject, &mut declared),
+        ));
+    }
+    for (root_id, target) in roots {
+        let mut reference = Map::new();
+        reference.insert("$ref".into(), Value::String(target.clone()));
+        let keys = declared_keys(docs, target, &Value::Object(reference), &mut HashSet::new());
+        declared.insert(format!("{root_id}#"), keys);
+        let mut root = Map::new();
+        root.insert(
+            "$schema".into(),
+            Value::String("https://json-schema.org/draft/2020-12/schema".into()),
+        );
+        root.insert("$id".into(), Value::String(root_id.clone()));
+        root.insert("$ref".into(), Value::String(closed_uri(target)));
+        root.insert("unevaluatedProperties".into(), Value::Bool(false));
+        resources.push((root_id.clone(), Value::Object(root)));
+    }
+    TwinSet {
+        resources,
+        declared,
+    }
+}
+
 /// Builds the closed twin of document `id`, recording declared keys per injection point.
 pub fn close_document(
     id: &str,

@@ -25,5 +25,7 @@ mod regressions;
 mod schemas;
 /// The seeds' own payloads: their documented defects become precise findings (snapshotted).
 mod seeds;
+/// The compile-time verdict validators agree with the run-time ones.
+mod verdict;
 /// Delivery conformance: receiver, checks, reference and broken senders, reports.
 mod verify;

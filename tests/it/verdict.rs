@@ -1,0 +1,187 @@
+//! The compile-time verdict validators (`build.rs`, `jsonschema::validator`) against the run-time closed
+//! twins they replace on the fast path: the same answer on every payload, or a clean payload would be
+//! passed or failed on the word of a validator that the diagnosis disagrees with.
+//!
+//! `HOOKCHECK_VERDICT_CASES` (default 30) sets the generated payloads per profile and event.
+use hookcheck::{
+    generate::{mutate, Generator},
+    EventName, Profile,
+};
+use serde_json::Value;
+
+use crate::util::{apply, catalog, example_body, fixture};
+
+fn cases() -> usize {
+    std::env::var("HOOKCHECK_VERDICT_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30)
+}
+
+/// Compares the two verdicts on `v` for `event` under `profile`; returns `(agreed, was_valid)`.
+fn compare(
+    profile: Profile,
+    event: EventName,
+    v: &Value,
+    what: &str,
+    disagreements: &mut Vec<String>,
+) -> bool {
+    let fast = catalog().verdict(profile, event, v);
+    let slow = catalog()
+        .event(profile, event)
+        .expect("every profile compiles")
+        .closed
+        .is_valid(v);
+    if fast != slow {
+        disagreements.push(format!(
+            "{profile} {event} {what}: compile-time {fast}, run-time {slow}: {}",
+            serde_json::to_string(v).unwrap_or_default()
+        ));
+    }
+    slow
+}
+
+/// Adds an unknown key to every object of `v` in turn (one payload per object).
+fn with_unknown_keys(v: &Value) -> Vec<Value> {
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                out.push(at.clone());
+                for (k, x) in m {
+                    pointers(
+                        x,
+                        format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                        out,
+                    );
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    pointers(x, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut at = Vec::new();
+    pointers(v, String::new(), &mut at);
+    at.into_iter()
+        .filter_map(|p| {
+            let mut copy = v.clone();
+            copy.pointer_mut(&p)?
+                .as_object_mut()?
+                .insert("acount_id".into(), Value::from(1));
+            Some(copy)
+        })
+        .collect()
+}
+
+#[test]
+fn compile_time_and_run_time_verdicts_agree_on_generated_mutated_and_cross_event_payloads() {
+    let mut disagreements = Vec::new();
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for profile in Profile::ALL {
+        let g = Generator::new(catalog(), profile).expect("generator");
+        for event in EventName::ALL {
+            let values = g.values(event, 7, cases()).expect("values");
+            for (i, v) in values.iter().enumerate() {
+                let mut count = |ok: bool| if ok { valid += 1 } else { invalid += 1 };
+                count(compare(
+                    profile,
+                    event,
+                    v,
+                    &format!("valid #{i}"),
+                    &mut disagreements,
+                ));
+                for site in mutate::sites(g.node(event), event, profile, v) {
+                    let mut m = v.clone();
+                    site.apply(event, &mut m);
+                    let what = format!("#{i} {}", site.expect.description);
+                    count(compare(profile, event, &m, &what, &mut disagreements));
+                }
+                // Unknown keys: the closed twin's own business, at every depth (first payload only:
+                // one per object).
+                if i == 0 {
+                    for m in with_unknown_keys(v) {
+                        count(compare(
+                            profile,
+                            event,
+                            &m,
+                            "unknown key",
+                            &mut disagreements,
+                        ));
+                    }
+                }
+                // The payload against every other event's schema: mostly wrong shapes.
+                for other in EventName::ALL.iter().filter(|e| **e != event) {
+                    count(compare(
+                        profile,
+                        *other,
+                        v,
+                        &format!("{event} payload"),
+                        &mut disagreements,
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements, first ones:\n{}",
+        disagreements.len(),
+        disagreements[..disagreements.len().min(5)].join("\n")
+    );
+    // Both answers were exercised, many times: a comparison that only ever saw `true` proves little.
+    assert!(
+        valid > 500 && invalid > 5_000,
+        "valid {valid}, invalid {invalid}"
+    );
+}
+
+#[test]
+fn compile_time_and_run_time_verdicts_agree_on_the_examples_and_every_negative_case() {
+    let mut disagreements = Vec::new();
+    let mut seen = 0;
+    let cases: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(fixture("negative/cases.json")).expect("negative cases"),
+    )
+    .expect("negative cases are JSON");
+    for case in &cases {
+        let base = case["base"].as_str().expect("base");
+        let mut v = example_body(base);
+        apply(&mut v, case["ops"].as_array().expect("ops"));
+        let event_name = example_body(base)["event"]
+            .as_str()
+            .and_then(|e| e.parse::<EventName>().ok())
+            .expect("the base example names its event");
+        for profile in Profile::ALL {
+            compare(
+                profile,
+                event_name,
+                &v,
+                case["name"].as_str().unwrap_or("?"),
+                &mut disagreements,
+            );
+            seen += 1;
+        }
+    }
+    for ex in catalog().examples() {
+        let body: Value = serde_json::from_str::<Value>(ex.text).expect("example")["body"].clone();
+        let Some(event) = body["event"]
+            .as_str()
+            .and_then(|e| e.parse::<EventName>().ok())
+        else {
+            continue;
+        };
+        for profile in Profile::ALL {
+            assert!(
+                compare(profile, event, &body, ex.path, &mut disagreements),
+                "{} is a clean {profile} payload",
+                ex.path
+            );
+            seen += 1;
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    assert!(seen > 300, "{seen} comparisons");
+}
