@@ -69,8 +69,38 @@ pub fn conversation_paths(event: EventName) -> &'static [&'static str] {
     }
 }
 
+/// `v.pointer(p)` without its allocations (serde_json unescapes every token into a new `String`): the
+/// rules look up about twenty pointers in every payload. `~` escapes are handled like RFC 6901 says.
+pub(crate) fn lookup<'a>(v: &'a Value, p: &str) -> Option<&'a Value> {
+    if p.is_empty() {
+        return Some(v);
+    }
+    let rest = p.strip_prefix('/')?;
+    let mut cur = v;
+    for token in rest.split('/') {
+        let unescaped;
+        let key = if token.contains('~') {
+            unescaped = token.replace("~1", "/").replace("~0", "~");
+            unescaped.as_str()
+        } else {
+            token
+        };
+        cur = match cur {
+            Value::Object(m) => m.get(key)?,
+            Value::Array(a) => {
+                if key.len() > 1 && key.starts_with('0') || key.starts_with('+') {
+                    return None;
+                }
+                a.get(key.parse::<usize>().ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
 fn id_at(v: &Value, p: &str) -> Option<i64> {
-    v.pointer(p).and_then(Value::as_i64)
+    lookup(v, p).and_then(Value::as_i64)
 }
 
 /// A disagreement: the pointer of the value that should equal another, and both values.
@@ -86,15 +116,15 @@ fn compare(
     out: &mut Vec<Mismatch>,
     rule: &'static str,
     v: &Value,
-    dependent: String,
-    source: String,
+    dependent: &'static str,
+    source: &'static str,
 ) {
-    if let (Some(a), Some(b)) = (v.pointer(&dependent), v.pointer(&source)) {
+    if let (Some(a), Some(b)) = (lookup(v, dependent), lookup(v, source)) {
         if a != b && !a.is_object() && !b.is_object() {
             out.push(Mismatch {
                 rule,
-                pointer: dependent,
-                other: source,
+                pointer: dependent.to_string(),
+                other: source.to_string(),
                 found: a.clone(),
                 expected: b.clone(),
             });
@@ -102,78 +132,115 @@ fn compare(
     }
 }
 
+/// The pointers the rules read in one conversation of a payload, spelled out at compile time: the rules
+/// run on every payload, and building these strings per payload cost more than the schema check.
+struct Conversation {
+    at: &'static str,
+    pairs: [(&'static str, &'static str, &'static str); 6],
+    assignee_type: &'static str,
+    assignee: &'static str,
+    created_at: &'static str,
+    last_activity_at: &'static str,
+}
+
+macro_rules! conversation {
+    ($c:literal) => {
+        Conversation {
+            at: $c,
+            pairs: [
+                (
+                    "semantic/nested-message",
+                    concat!($c, "/messages/0/conversation_id"),
+                    concat!($c, "/id"),
+                ),
+                (
+                    "semantic/nested-message",
+                    concat!($c, "/messages/0/inbox_id"),
+                    concat!($c, "/inbox_id"),
+                ),
+                (
+                    "semantic/nested-message",
+                    concat!($c, "/messages/0/account_id"),
+                    concat!($c, "/account/id"),
+                ),
+                (
+                    "semantic/contact-inbox",
+                    concat!($c, "/contact_inbox/inbox_id"),
+                    concat!($c, "/inbox_id"),
+                ),
+                (
+                    "semantic/contact-inbox",
+                    concat!($c, "/contact_inbox/contact_id"),
+                    concat!($c, "/meta/sender/id"),
+                ),
+                (
+                    "semantic/timestamp",
+                    concat!($c, "/timestamp"),
+                    concat!($c, "/last_activity_at"),
+                ),
+            ],
+            assignee_type: concat!($c, "/meta/assignee_type"),
+            assignee: concat!($c, "/meta/assignee"),
+            created_at: concat!($c, "/created_at"),
+            last_activity_at: concat!($c, "/last_activity_at"),
+        }
+    };
+}
+
+static ROOT_CONVERSATION: [Conversation; 1] = [conversation!("")];
+static MESSAGE_CONVERSATION: [Conversation; 1] = [conversation!("/conversation")];
+static WIDGET_CONVERSATION: [Conversation; 1] = [conversation!("/current_conversation")];
+
+/// The conversations of an event's payload (as [`conversation_paths`]).
+fn conversations(event: EventName) -> &'static [Conversation] {
+    use EventName::*;
+    match event {
+        ConversationCreated | ConversationUpdated | ConversationStatusChanged => &ROOT_CONVERSATION,
+        MessageCreated | MessageUpdated | ConversationTypingOn | ConversationTypingOff => {
+            &MESSAGE_CONVERSATION
+        }
+        WebwidgetTriggered => &WIDGET_CONVERSATION,
+        ContactCreated | ContactUpdated | InboxCreated | InboxUpdated => &[],
+    }
+}
+
 /// Every (dependent, source) pair of a payload: the dependent must equal the source.
-fn pairs(event: EventName, v: &Value) -> Vec<(&'static str, String, String)> {
+fn pairs(event: EventName, v: &Value) -> Vec<(&'static str, &'static str, &'static str)> {
     let mut out = Vec::new();
-    let mut add = |rule, dep: String, src: String| out.push((rule, dep, src));
     if matches!(event, EventName::MessageCreated | EventName::MessageUpdated) {
-        add(
+        out.push((
             "semantic/message-inbox",
-            "/inbox/id".into(),
-            "/conversation/inbox_id".into(),
-        );
-        add(
+            "/inbox/id",
+            "/conversation/inbox_id",
+        ));
+        out.push((
             "semantic/message-account",
-            "/account/id".into(),
-            "/conversation/account/id".into(),
-        );
+            "/account/id",
+            "/conversation/account/id",
+        ));
     }
     if event == EventName::WebwidgetTriggered
-        && v.pointer("/current_conversation")
-            .is_some_and(Value::is_object)
+        && lookup(v, "/current_conversation").is_some_and(Value::is_object)
     {
-        add(
+        out.push((
             "semantic/webwidget",
-            "/current_conversation/inbox_id".into(),
-            "/inbox/id".into(),
-        );
-        add(
+            "/current_conversation/inbox_id",
+            "/inbox/id",
+        ));
+        out.push((
             "semantic/webwidget",
-            "/current_conversation/meta/sender/id".into(),
-            "/contact/id".into(),
-        );
+            "/current_conversation/meta/sender/id",
+            "/contact/id",
+        ));
     }
     if event == EventName::WebwidgetTriggered {
-        add(
-            "semantic/webwidget",
-            "/contact/account/id".into(),
-            "/account/id".into(),
-        );
+        out.push(("semantic/webwidget", "/contact/account/id", "/account/id"));
     }
-    for c in conversation_paths(event) {
-        if !v.pointer(c).is_some_and(Value::is_object) && !c.is_empty() {
+    for c in conversations(event) {
+        if !lookup(v, c.at).is_some_and(Value::is_object) && !c.at.is_empty() {
             continue;
         }
-        add(
-            "semantic/nested-message",
-            format!("{c}/messages/0/conversation_id"),
-            format!("{c}/id"),
-        );
-        add(
-            "semantic/nested-message",
-            format!("{c}/messages/0/inbox_id"),
-            format!("{c}/inbox_id"),
-        );
-        add(
-            "semantic/nested-message",
-            format!("{c}/messages/0/account_id"),
-            format!("{c}/account/id"),
-        );
-        add(
-            "semantic/contact-inbox",
-            format!("{c}/contact_inbox/inbox_id"),
-            format!("{c}/inbox_id"),
-        );
-        add(
-            "semantic/contact-inbox",
-            format!("{c}/contact_inbox/contact_id"),
-            format!("{c}/meta/sender/id"),
-        );
-        add(
-            "semantic/timestamp",
-            format!("{c}/timestamp"),
-            format!("{c}/last_activity_at"),
-        );
+        out.extend(c.pairs);
     }
     out
 }
@@ -195,31 +262,26 @@ fn mismatches(event: EventName, v: &Value) -> Vec<Mismatch> {
     for (rule, dep, src) in pairs(event, v) {
         compare(&mut out, rule, v, dep, src);
     }
-    for c in conversation_paths(event) {
-        let (at, assignee) = (
-            format!("{c}/meta/assignee_type"),
-            format!("{c}/meta/assignee"),
-        );
-        if let (Some(t), Some(a)) = (v.pointer(&at), v.pointer(&assignee)) {
+    for c in conversations(event) {
+        if let (Some(t), Some(a)) = (lookup(v, c.assignee_type), lookup(v, c.assignee)) {
             if let Some(expected) = assignee_type_of(a) {
                 if *t != expected {
                     out.push(Mismatch {
                         rule: "semantic/assignee-type",
-                        pointer: at,
-                        other: assignee,
+                        pointer: c.assignee_type.to_string(),
+                        other: c.assignee.to_string(),
                         found: t.clone(),
                         expected,
                     });
                 }
             }
         }
-        let (created, last) = (format!("{c}/created_at"), format!("{c}/last_activity_at"));
-        if let (Some(cr), Some(la)) = (id_at(v, &created), id_at(v, &last)) {
+        if let (Some(cr), Some(la)) = (id_at(v, c.created_at), id_at(v, c.last_activity_at)) {
             if cr > 0 && la > 0 && cr > la {
                 out.push(Mismatch {
                     rule: "semantic/activity-order",
-                    pointer: created,
-                    other: last,
+                    pointer: c.created_at.to_string(),
+                    other: c.last_activity_at.to_string(),
                     found: cr.into(),
                     expected: la.into(),
                 });
@@ -230,11 +292,10 @@ fn mismatches(event: EventName, v: &Value) -> Vec<Mismatch> {
         event,
         EventName::ConversationTypingOn | EventName::ConversationTypingOff
     ) {
-        let contact = v
-            .pointer("/user")
+        let contact = lookup(v, "/user")
             .and_then(Value::as_object)
             .is_some_and(|u| !u.contains_key("type"));
-        if let Some(p) = v.pointer("/is_private") {
+        if let Some(p) = lookup(v, "/is_private") {
             if contact && p != &Value::Bool(false) && p != &Value::String("false".into()) {
                 out.push(Mismatch {
                     rule: "semantic/typing-contact-private",
@@ -299,9 +360,9 @@ pub fn repair(event: EventName, v: &mut Value) {
     // Sources that other pairs read must be settled first (webwidget ids feed the conversation's).
     for _ in 0..2 {
         for (_, dep, src) in pairs(event, v) {
-            if let (Some(s), true) = (v.pointer(&src).cloned(), v.pointer(&dep).is_some()) {
+            if let (Some(s), true) = (lookup(v, src).cloned(), lookup(v, dep).is_some()) {
                 if !s.is_object() && !s.is_null() {
-                    set(v, &dep, s);
+                    set(v, dep, s);
                 }
             }
         }
@@ -309,9 +370,8 @@ pub fn repair(event: EventName, v: &mut Value) {
     for c in conversation_paths(event) {
         let at = format!("{c}/meta/assignee_type");
         if let (Some(_), Some(expected)) = (
-            v.pointer(&at),
-            v.pointer(&format!("{c}/meta/assignee"))
-                .and_then(assignee_type_of),
+            lookup(v, &at),
+            lookup(v, &format!("{c}/meta/assignee")).and_then(assignee_type_of),
         ) {
             set(v, &at, expected);
         }
@@ -327,8 +387,7 @@ pub fn repair(event: EventName, v: &mut Value) {
     if matches!(
         event,
         EventName::ConversationTypingOn | EventName::ConversationTypingOff
-    ) && v
-        .pointer("/user")
+    ) && lookup(v, "/user")
         .and_then(Value::as_object)
         .is_some_and(|u| !u.contains_key("type"))
     {
@@ -344,7 +403,7 @@ pub fn break_rule(event: EventName, v: &mut Value, id: &str) -> Option<String> {
             // Every event has at most one conversation.
             let c = conversation_paths(event).first()?;
             let at = format!("{c}/meta/assignee_type");
-            let current = v.pointer(&at)?.clone();
+            let current = lookup(v, &at)?.clone();
             let wrong = if current == Value::Null {
                 Value::from("User")
             } else {
@@ -362,11 +421,10 @@ pub fn break_rule(event: EventName, v: &mut Value, id: &str) -> Option<String> {
             Some(created)
         }
         "semantic/typing-contact-private" => {
-            let contact = v
-                .pointer("/user")
+            let contact = lookup(v, "/user")
                 .and_then(Value::as_object)
                 .is_some_and(|u| !u.contains_key("type"));
-            (contact && v.pointer("/is_private").is_some()).then(|| {
+            (contact && lookup(v, "/is_private").is_some()).then(|| {
                 set(v, "/is_private", Value::Bool(true));
                 "/is_private".to_string()
             })
@@ -374,12 +432,57 @@ pub fn break_rule(event: EventName, v: &mut Value, id: &str) -> Option<String> {
         _ => {
             let (_, dep, src) = pairs(event, v).into_iter().find(|(r, dep, src)| {
                 *r == id
-                    && v.pointer(dep).is_some_and(Value::is_i64)
-                    && v.pointer(src).is_some_and(Value::is_i64)
+                    && lookup(v, dep).is_some_and(Value::is_i64)
+                    && lookup(v, src).is_some_and(Value::is_i64)
             })?;
-            let s = v.pointer(&src).and_then(Value::as_i64)?;
-            set(v, &dep, (s + 1).into());
-            Some(dep)
+            let s = lookup(v, src).and_then(Value::as_i64)?;
+            set(v, dep, (s + 1).into());
+            Some(dep.to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_agrees_with_serde_json_pointer() {
+        let v = serde_json::json!({"a": {"b/c": [1, {"~x": 2}], "": 3, "0": 4}, "n": null});
+        for p in [
+            "",
+            "/a",
+            "/a/b~1c",
+            "/a/b~1c/0",
+            "/a/b~1c/1/~0x",
+            "/a/",
+            "/a/0",
+            "/n",
+            "/a/b~1c/01",
+            "/a/b~1c/+1",
+            "/a/b~1c/2",
+            "/missing",
+            "a",
+            "/a/b~1c/-",
+            "/n/x",
+        ] {
+            assert_eq!(lookup(&v, p), v.pointer(p), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn the_static_conversation_pointers_match_conversation_paths() {
+        for event in EventName::ALL {
+            let ats: Vec<&str> = conversations(event).iter().map(|c| c.at).collect();
+            assert_eq!(ats, conversation_paths(event), "{event}");
+            for c in conversations(event) {
+                for (_, dep, src) in c.pairs {
+                    assert!(
+                        dep.starts_with(c.at) && src.starts_with(c.at),
+                        "{dep} {src}"
+                    );
+                }
+            }
         }
     }
 }
