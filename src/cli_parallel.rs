@@ -1,7 +1,7 @@
 //! `validate` over many payloads on every core, in bounded memory, with output in input order.
 //!
-//! One thread reads records in batches; one worker per core checks them; the calling thread puts the
-//! batches back in order and renders them. Every channel is bounded, so memory stays flat however large
+//! One thread reads records in batches; one worker per core checks and renders them; the calling thread
+//! puts the batches back in order and writes them. Every channel is bounded, so memory stays flat however large
 //! the input is (a 1 GB NDJSON file is read once, never held).
 use std::{
     collections::BTreeMap,
@@ -13,7 +13,7 @@ use crate::{
     error::Error,
     finding::{rule, Finding},
     input::{self, Input, Records},
-    report::{Origin, Reporter},
+    report::{Origin, Renderer, Reporter, Tally},
     validate::{Options, Report},
     Catalog,
 };
@@ -34,10 +34,10 @@ enum Item {
 }
 
 enum Done {
+    /// Rendered on the worker: the calling thread only writes bytes in order.
     Payload {
-        source: Arc<str>,
-        line: Option<usize>,
-        report: Report,
+        tally: Tally,
+        text: Vec<u8>,
     },
     InputError {
         source: Arc<str>,
@@ -45,18 +45,18 @@ enum Done {
     },
 }
 
-fn check(catalog: &Catalog, opts: &Options, item: Item) -> Done {
-    match item {
-        Item::InputError { source, message } => Done::InputError { source, message },
+fn check(catalog: &Catalog, opts: &Options, renderer: Renderer, item: Item) -> Done {
+    let (source, line, report) = match item {
+        Item::InputError { source, message } => return Done::InputError { source, message },
         Item::Payload {
             source,
             line,
             oversize: Some(n),
             ..
-        } => Done::Payload {
+        } => (
             source,
             line,
-            report: Report {
+            Report {
                 profile: opts.profile,
                 event: None,
                 findings: vec![Finding::error(
@@ -68,18 +68,24 @@ fn check(catalog: &Catalog, opts: &Options, item: Item) -> Done {
                     ),
                 )],
             },
-        },
+        ),
         Item::Payload {
             source,
             line,
             bytes,
             ..
-        } => Done::Payload {
-            source,
+        } => (source, line, crate::cli::check_bytes(catalog, &bytes, opts)),
+    };
+    let mut text = Vec::new();
+    let tally = renderer.render(
+        Origin {
+            source: &source,
             line,
-            report: crate::cli::check_bytes(catalog, &bytes, opts),
         },
-    }
+        &report,
+        &mut text,
+    );
+    Done::Payload { tally, text }
 }
 
 /// Reads every input, checks every payload, and renders them in input order.
@@ -96,6 +102,7 @@ pub fn run<W: Write>(
     let batch_rx = Arc::new(Mutex::new(batch_rx));
     let (done_tx, done_rx) = mpsc::sync_channel::<(usize, Vec<Done>)>(workers * 2);
     let bar = progress_bar(inputs.len());
+    let renderer = reporter.renderer();
     std::thread::scope(|scope| -> Result<(), Error> {
         scope.spawn(move || read_all(inputs, opts.max_bytes, &batch_tx, &bar));
         for _ in 0..workers {
@@ -103,7 +110,10 @@ pub fn run<W: Write>(
             scope.spawn(move || loop {
                 let next = rx.lock().ok().and_then(|r| r.recv().ok());
                 let Some((seq, items)) = next else { break };
-                let done = items.into_iter().map(|i| check(catalog, opts, i)).collect();
+                let done = items
+                    .into_iter()
+                    .map(|i| check(catalog, opts, renderer, i))
+                    .collect();
                 if tx.send((seq, done)).is_err() {
                     break;
                 }
@@ -123,17 +133,7 @@ pub fn run<W: Write>(
                         continue; // keep draining so the other threads can finish
                     }
                     result = match d {
-                        Done::Payload {
-                            source,
-                            line,
-                            report,
-                        } => reporter.payload(
-                            Origin {
-                                source: &source,
-                                line,
-                            },
-                            &report,
-                        ),
+                        Done::Payload { tally, text } => reporter.rendered(tally, &text),
                         Done::InputError { source, message } => {
                             eprintln!("hookcheck: cannot read `{source}`: {message}");
                             reporter.input_error(&source, &message)

@@ -98,65 +98,36 @@ impl<W: Write> Reporter<W> {
     /// # Errors
     /// Writing failed.
     pub fn payload(&mut self, origin: Origin<'_>, report: &Report) -> io::Result<()> {
+        let mut text = Vec::new();
+        let tally = self.renderer().render(origin, report, &mut text);
+        self.rendered(tally, &text)
+    }
+
+    /// The renderer of this reporter's settings, to render payloads on other threads
+    /// ([`Reporter::rendered`] then writes them in order).
+    pub fn renderer(&self) -> Renderer {
+        Renderer {
+            format: self.format,
+            deny_warnings: self.deny_warnings,
+            verbose: self.verbose,
+        }
+    }
+
+    /// Writes a payload that [`Renderer::render`] rendered, and counts it.
+    ///
+    /// # Errors
+    /// Writing failed.
+    pub fn rendered(&mut self, tally: Tally, text: &[u8]) -> io::Result<()> {
         let t = &mut self.totals;
         t.payloads += 1;
-        let conforms = report.conforms(self.deny_warnings);
-        if conforms {
+        if tally.conforms {
             t.conforming += 1;
         } else {
             t.violating += 1;
         }
-        t.errors += report.errors().count();
-        t.warnings += report.warnings().count();
-        match self.format {
-            Format::Json => {
-                for f in &report.findings {
-                    let line = FindingLine {
-                        r#type: "finding",
-                        source: origin.source,
-                        line: origin.line,
-                        event: report.event.as_deref(),
-                        profile: report.profile.name(),
-                        finding: f,
-                    };
-                    serde_json::to_writer(&mut self.out, &line)?;
-                    self.out.write_all(b"\n")?;
-                }
-            }
-            Format::Human => {
-                let place = match origin.line {
-                    Some(n) => format!("{}:{n}", origin.source),
-                    None => origin.source.to_string(),
-                };
-                if self.verbose && report.findings.is_empty() {
-                    writeln!(self.out, "ok: {place} ({})", event_label(report))?;
-                }
-                for f in &report.findings {
-                    writeln!(self.out, "{}[{}]: {}", f.severity, f.rule, f.message)?;
-                    let at = if f.pointer.is_empty() {
-                        "(root)"
-                    } else {
-                        f.pointer.as_str()
-                    };
-                    writeln!(
-                        self.out,
-                        "  --> {place} at {at}  ({}, profile {})",
-                        event_label(report),
-                        report.profile
-                    )?;
-                    if let Some(v) = &f.value {
-                        writeln!(self.out, "   = value: {v}")?;
-                    }
-                    if let Some(s) = &f.schema {
-                        writeln!(self.out, "   = schema: {s}")?;
-                    }
-                }
-                if !report.findings.is_empty() {
-                    writeln!(self.out)?;
-                }
-            }
-        }
-        Ok(())
+        t.errors += tally.errors;
+        t.warnings += tally.warnings;
+        self.out.write_all(text)
     }
 
     /// Renders an input that could not be read.
@@ -206,6 +177,93 @@ impl<W: Write> Reporter<W> {
         }
         self.out.flush()?;
         Ok(t)
+    }
+}
+
+/// Renders payload reports in a [`Reporter`]'s format; `Copy` and `Send`, so worker threads can render
+/// while the reporter writes in input order.
+#[derive(Debug, Clone, Copy)]
+pub struct Renderer {
+    format: Format,
+    deny_warnings: bool,
+    verbose: bool,
+}
+
+/// What one rendered payload adds to the [`Totals`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// The payload conforms (see [`Report::conforms`]).
+    pub conforms: bool,
+    /// Its error findings.
+    pub errors: usize,
+    /// Its warning findings.
+    pub warnings: usize,
+}
+
+impl Renderer {
+    /// Appends the rendering of one payload's report to `out`.
+    pub fn render(&self, origin: Origin<'_>, report: &Report, out: &mut Vec<u8>) -> Tally {
+        let tally = Tally {
+            conforms: report.conforms(self.deny_warnings),
+            errors: report.errors().count(),
+            warnings: report.warnings().count(),
+        };
+        // Writing to a Vec cannot fail; a finding that cannot be serialised (it always can) would
+        // show as a truncated line rather than vanish silently.
+        let _ = self.write(origin, report, out);
+        tally
+    }
+
+    fn write(&self, origin: Origin<'_>, report: &Report, out: &mut Vec<u8>) -> io::Result<()> {
+        match self.format {
+            Format::Json => {
+                for f in &report.findings {
+                    let line = FindingLine {
+                        r#type: "finding",
+                        source: origin.source,
+                        line: origin.line,
+                        event: report.event.as_deref(),
+                        profile: report.profile.name(),
+                        finding: f,
+                    };
+                    serde_json::to_writer(&mut *out, &line)?;
+                    out.push(b'\n');
+                }
+            }
+            Format::Human => {
+                let place = match origin.line {
+                    Some(n) => format!("{}:{n}", origin.source),
+                    None => origin.source.to_string(),
+                };
+                if self.verbose && report.findings.is_empty() {
+                    writeln!(out, "ok: {place} ({})", event_label(report))?;
+                }
+                for f in &report.findings {
+                    writeln!(out, "{}[{}]: {}", f.severity, f.rule, f.message)?;
+                    let at = if f.pointer.is_empty() {
+                        "(root)"
+                    } else {
+                        f.pointer.as_str()
+                    };
+                    writeln!(
+                        out,
+                        "  --> {place} at {at}  ({}, profile {})",
+                        event_label(report),
+                        report.profile
+                    )?;
+                    if let Some(v) = &f.value {
+                        writeln!(out, "   = value: {v}")?;
+                    }
+                    if let Some(s) = &f.schema {
+                        writeln!(out, "   = schema: {s}")?;
+                    }
+                }
+                if !report.findings.is_empty() {
+                    writeln!(out)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
