@@ -1,4 +1,6 @@
-//! Generation throughput per event (valid payloads, semantic repair included). Figures in BENCHMARKS.md.
+//! Generation throughput per event (valid payloads, semantic repair included), side by side: the bulk
+//! sampler (`Generator::sampler`, what `hookcheck generate` uses) and the proptest strategy
+//! (`Generator::strategy`, value trees for shrinking). Figures in BENCHMARKS.md.
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hookcheck::{
     generate::{runner, Generator},
@@ -17,9 +19,13 @@ fn bench_generate(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("generate/{profile}"));
         group.throughput(Throughput::Elements(1));
         for event in EventName::ALL {
+            let mut sampler = generator.sampler(1, event);
+            group.bench_function(BenchmarkId::new("sampler", event), |b| {
+                b.iter(|| black_box(sampler.next_value().expect("value")))
+            });
             let strategy = generator.strategy(event);
             let mut r = runner(1, event);
-            group.bench_function(BenchmarkId::from_parameter(event), |b| {
+            group.bench_function(BenchmarkId::new("proptest", event), |b| {
                 b.iter(|| black_box(strategy.new_tree(&mut r).expect("value").current()))
             });
         }

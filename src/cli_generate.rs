@@ -12,7 +12,7 @@ use crate::{
     error::Error,
     event::EventName,
     exit::ExitCodes,
-    generate::{mutate, runner, sample, Coverage, GenerateError, Generator},
+    generate::{mutate, runner, Coverage, GenerateError, Generator},
     profile::Profile,
     Catalog,
 };
@@ -68,10 +68,11 @@ pub fn run(
     };
     let mut line = 0usize;
     for event in &events {
+        // The mutation picks draw from a proptest runner of the same seed; payloads from the sampler.
         let mut r = runner(seed, *event);
-        let strategy = generator.strategy(*event);
+        let mut sampler = generator.sampler(seed, *event);
         for _ in 0..count {
-            let mut value = sample(&strategy, &mut r, *event).map_err(gen_error)?;
+            let mut value = sampler.next_value().map_err(gen_error)?;
             line += 1;
             if invalid {
                 let sites = mutate::sites(generator.node(*event), *event, profile, &value);
@@ -125,11 +126,12 @@ fn print_coverage(
     let mut missing_total = 0;
     for event in events {
         let cov = Arc::new(Coverage::default());
-        let strategy = generator.strategy_with_coverage(*event, cov.clone());
-        let mut r = runner(seed, *event);
+        // Building the strategy registers what can be exercised; the sampler (what `generate` emits)
+        // records what was.
+        let _ = generator.strategy_with_coverage(*event, cov.clone());
+        let mut sampler = generator.sampler(seed, *event).with_coverage(&cov);
         for _ in 0..count {
-            // Coverage is recorded when a value is produced, so read it.
-            sample(&strategy, &mut r, *event).map_err(gen_error)?;
+            sampler.next_value().map_err(gen_error)?;
         }
         let table = cov.table();
         let missing = table.iter().filter(|(_, n)| *n == 0).count();

@@ -349,9 +349,38 @@ pub fn check(event: EventName, v: &Value, profile: Profile, prefix: &str, out: &
 }
 
 fn set(v: &mut Value, p: &str, x: Value) {
-    if let Some(slot) = v.pointer_mut(p) {
+    if let Some(slot) = lookup_mut(v, p) {
         *slot = x;
     }
+}
+
+/// [`lookup`] for writing (`repair` runs on every generated payload).
+fn lookup_mut<'a>(v: &'a mut Value, p: &str) -> Option<&'a mut Value> {
+    if p.is_empty() {
+        return Some(v);
+    }
+    let rest = p.strip_prefix('/')?;
+    let mut cur = v;
+    for token in rest.split('/') {
+        let unescaped;
+        let key = if token.contains('~') {
+            unescaped = token.replace("~1", "/").replace("~0", "~");
+            unescaped.as_str()
+        } else {
+            token
+        };
+        cur = match cur {
+            Value::Object(m) => m.get_mut(key)?,
+            Value::Array(a) => {
+                if key.len() > 1 && key.starts_with('0') || key.starts_with('+') {
+                    return None;
+                }
+                a.get_mut(key.parse::<usize>().ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
 }
 
 /// Makes a schema-valid payload satisfy every rule, by copying each source value onto its dependent.
@@ -467,6 +496,12 @@ mod tests {
             "/n/x",
         ] {
             assert_eq!(lookup(&v, p), v.pointer(p), "{p:?}");
+            let mut w = v.clone();
+            assert_eq!(
+                lookup_mut(&mut w, p).map(|x| x.clone()),
+                v.pointer(p).cloned(),
+                "{p:?}"
+            );
         }
     }
 

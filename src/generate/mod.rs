@@ -18,6 +18,7 @@
 pub mod coverage;
 pub mod mutate;
 pub mod node;
+pub mod sample;
 pub mod strategy;
 
 use std::{collections::BTreeMap, sync::Arc};
@@ -32,6 +33,7 @@ use sha2::{Digest, Sha256};
 use crate::{event::EventName, profile::Profile, schema::resolve::BASE_URI, Catalog};
 pub use coverage::{Coverage, Item};
 pub use node::{Node, Unsupported};
+pub use sample::Sampler;
 pub use strategy::ValueStrategy;
 
 /// Generation failed: the schema is not supported, or proptest gave up (too many rejected values).
@@ -101,19 +103,24 @@ impl Generator {
         )
     }
 
-    /// `count` valid payloads for `event`, reproducibly from `seed`.
+    /// A fast sampler of valid payloads for `event`, reproducible from `seed` (see [`Sampler`]: the
+    /// strategy's choices without proptest's value trees; what `hookcheck generate` uses).
+    pub fn sampler(&self, seed: u64, event: EventName) -> Sampler<'_> {
+        Sampler::new(self.node(event), event, event_seed(seed, event))
+    }
+
+    /// `count` valid payloads for `event`, reproducibly from `seed`, from [`Generator::sampler`].
     ///
     /// # Errors
-    /// proptest could not produce a value.
+    /// A `oneOf` kept rejecting draws.
     pub fn values(
         &self,
         event: EventName,
         seed: u64,
         count: usize,
     ) -> Result<Vec<Value>, GenerateError> {
-        let mut runner = runner(seed, event);
-        let s = self.strategy(event);
-        (0..count).map(|_| sample(&s, &mut runner, event)).collect()
+        let mut s = self.sampler(seed, event);
+        (0..count).map(|_| s.next_value()).collect()
     }
 }
 
@@ -125,12 +132,25 @@ fn repaired(s: ValueStrategy, event: EventName) -> ValueStrategy {
     .boxed()
 }
 
-/// A deterministic test runner for `(seed, event)`: the same pair always gives the same sequence.
-pub fn runner(seed: u64, event: EventName) -> TestRunner {
-    let digest = Sha256::new()
+fn digest(seed: u64, event: EventName) -> [u8; 32] {
+    Sha256::new()
         .chain_update(seed.to_le_bytes())
         .chain_update(event.as_str())
-        .finalize();
+        .finalize()
+        .into()
+}
+
+/// The sampler's seed for `(seed, event)`: every event gets its own sequence.
+fn event_seed(seed: u64, event: EventName) -> u64 {
+    let d = digest(seed, event);
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&d[16..24]);
+    u64::from_le_bytes(bytes)
+}
+
+/// A deterministic test runner for `(seed, event)`: the same pair always gives the same sequence.
+pub fn runner(seed: u64, event: EventName) -> TestRunner {
+    let digest = digest(seed, event);
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     // XorShift: as deterministic as ChaCha for a given seed, and cheaper (ChaCha was 7% of generation time).

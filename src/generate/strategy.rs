@@ -17,7 +17,7 @@ use crate::format;
 pub type ValueStrategy = BoxedStrategy<Value>;
 
 /// Realistic names for the keys of `changed_attributes` entries and other schema-keyed maps.
-const ATTRIBUTE_NAMES: &[&str] = &[
+pub(crate) const ATTRIBUTE_NAMES: &[&str] = &[
     "status",
     "assignee_id",
     "team_id",
@@ -34,7 +34,8 @@ const ATTRIBUTE_NAMES: &[&str] = &[
 ];
 
 /// Keys a fork might add to a free-form object.
-const EXTRA_KEYS: &[&str] = &["plan", "source", "tier", "utm_campaign", "crm_id", "locale"];
+pub(crate) const EXTRA_KEYS: &[&str] =
+    &["plan", "source", "tier", "utm_campaign", "crm_id", "locale"];
 
 fn child(path: &str, key: &str) -> String {
     format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"))
@@ -268,7 +269,7 @@ fn small_value() -> ValueStrategy {
 
 /// Words for generated text: plain, capitalised, and some that stress consumers (markup that ActiveSupport
 /// escapes, non-ASCII, U+2028, emoji, quotes).
-const WORDS: &[&str] = &[
+pub(crate) const WORDS: &[&str] = &[
     "hi",
     "order",
     "refund",
@@ -297,12 +298,15 @@ const WORDS: &[&str] = &[
     "",
 ];
 
+/// What joins two words of generated text.
+pub(crate) const SEPARATORS: &[&str] = &[" ", "_", "-", ". "];
+
 /// Text built by composition (a few words joined by a separator), never by a regex: regex-driven string
 /// strategies made generation five times slower. Shrinks towards the first word.
 fn text() -> BoxedStrategy<String> {
     (
         select(WORDS),
-        proptest::option::weighted(0.5, (select(WORDS), select(&[" ", "_", "-", ". "][..]))),
+        proptest::option::weighted(0.5, (select(WORDS), select(SEPARATORS))),
     )
         .prop_map(|(a, rest)| match rest {
             Some((b, sep)) => format!("{a}{sep}{b}"),
@@ -311,8 +315,8 @@ fn text() -> BoxedStrategy<String> {
         .boxed()
 }
 
-const UNIX_LO: i64 = 1_600_000_000; // 2020-09
-const UNIX_HI: i64 = 1_900_000_000; // 2030-03
+pub(crate) const UNIX_LO: i64 = 1_600_000_000; // 2020-09
+pub(crate) const UNIX_HI: i64 = 1_900_000_000; // 2030-03
 
 fn integer(min: Option<i64>, max: Option<i64>, format: Option<&str>) -> ValueStrategy {
     let lo = min.unwrap_or(-1_000);

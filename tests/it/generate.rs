@@ -193,6 +193,43 @@ fn coverage_over_1000_cases_per_event_exercises_every_enum_value_optional_key_an
     }
 }
 
+/// The bulk sampler (`Generator::sampler`, behind `values()` and `hookcheck generate`) makes the
+/// strategy's choices without its value trees: it must exercise every item the strategy can, and every
+/// payload it draws must be clean.
+#[test]
+fn the_sampler_exercises_every_coverage_item_and_every_payload_is_clean() {
+    for profile in Profile::ALL {
+        let g = generator(profile);
+        for event in EventName::ALL {
+            let cov = Arc::new(Coverage::default());
+            // Registers the expected items (the strategy's), then the sampler records what it draws.
+            let _ = g.strategy_with_coverage(event, cov.clone());
+            let mut sampler = g.sampler(1, event).with_coverage(&cov);
+            for i in 0..1000 {
+                let v = sampler.next_value().expect("value");
+                if i % 5 == 0 {
+                    let r = catalog().validate_value(&v, &opts(profile));
+                    assert!(
+                        r.findings.is_empty(),
+                        "{profile} {event} #{i}: {:#?}\n{v}",
+                        r.findings
+                    );
+                }
+            }
+            let missing = cov.missing();
+            assert!(
+                missing.is_empty(),
+                "{profile} {event}: the sampler never generated:\n{}",
+                missing
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
+}
+
 #[test]
 fn the_same_seed_gives_the_same_payloads() {
     let g = generator(Profile::Compat);

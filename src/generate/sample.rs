@@ -1,0 +1,415 @@
+//! A fast sampler over the same [`Node`]s as [`strategy`](super::strategy), for bulk generation.
+//!
+//! proptest builds a value *tree* for every draw (each node boxed, with its shrinking state), which is
+//! right for property tests and four to eight times too slow for `hookcheck generate` on large events.
+//! [`Sampler`] walks the [`Node`] once per value with a small deterministic RNG and makes the same choices
+//! as the strategy: the same alternatives, enum values, bounds, formats, word list, optional-key odds,
+//! array lengths and extra keys. It cannot shrink. `tests/it/generate.rs` holds it to the strategy's
+//! properties: every payload conforms, and it exercises every coverage item the strategy does.
+//!
+//! ```
+//! use hookcheck::{generate::Generator, Catalog, EventName, Options};
+//! let catalog = Catalog::shared()?;
+//! let g = Generator::new(catalog, hookcheck::Profile::Compat)?;
+//! let mut sampler = g.sampler(1, EventName::MessageCreated);
+//! let payload = sampler.next_value()?;
+//! assert!(catalog.validate_value(&payload, &Options::default()).conforms(false));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+use proptest::{
+    strategy::{Strategy, ValueTree},
+    test_runner::TestRunner,
+};
+use serde_json::{Map, Number, Value};
+use time::OffsetDateTime;
+
+use super::{
+    coverage::{Coverage, Item},
+    node::{Alt, Node, Ty},
+    strategy::{ATTRIBUTE_NAMES, EXTRA_KEYS, SEPARATORS, UNIX_HI, UNIX_LO, WORDS},
+    GenerateError,
+};
+use crate::{event::EventName, format, semantic};
+
+/// How many draws a `oneOf` may reject before the sampler gives up (the strategy's filter allows more,
+/// but the schemas' `oneOf` branches are disjoint by type or discriminator, so one draw almost always
+/// does).
+const ONE_OF_TRIES: usize = 64;
+
+/// SplitMix64: tiny, fast, and the same sequence on every platform for a seed.
+#[derive(Debug, Clone)]
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n > 0`), without modulo bias (Lemire's multiply-shift).
+    fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+
+    /// Uniform in `lo..=hi`.
+    fn int(&mut self, lo: i64, hi: i64) -> i64 {
+        let span = (hi as i128 - lo as i128 + 1) as u128;
+        let x = (u128::from(self.next_u64()) * span) >> 64;
+        (lo as i128 + x as i128) as i64
+    }
+
+    /// True with probability `p`.
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Draws valid payloads of one event, consistent across fields (see [`semantic::repair`]).
+pub struct Sampler<'a> {
+    node: &'a Node,
+    event: EventName,
+    rng: Rng,
+    coverage: Option<&'a Coverage>,
+    /// For string `pattern`s without a format (none in the Chatwoot schemas today): proptest's regex
+    /// generator, driven by a runner seeded from the same seed.
+    regex: Option<TestRunner>,
+    seed: u64,
+}
+
+impl<'a> Sampler<'a> {
+    pub(crate) fn new(node: &'a Node, event: EventName, seed: u64) -> Self {
+        Sampler {
+            node,
+            event,
+            rng: Rng::new(seed ^ 0x6865_6c6c_6f63_6877),
+            coverage: None,
+            regex: None,
+            seed,
+        }
+    }
+
+    /// Records what each drawn value exercises into `coverage`.
+    pub fn with_coverage(mut self, coverage: &'a Coverage) -> Self {
+        self.coverage = Some(coverage);
+        self
+    }
+
+    /// The next payload.
+    ///
+    /// # Errors
+    /// A `oneOf` rejected [`ONE_OF_TRIES`] draws in a row (a schema whose branches overlap almost
+    /// everywhere).
+    pub fn next_value(&mut self) -> Result<Value, GenerateError> {
+        let node = self.node;
+        let mut v = self
+            .node(node, "")
+            .ok_or_else(|| GenerateError::Exhausted {
+                event: self.event,
+                reason: format!("a oneOf rejected {ONE_OF_TRIES} draws in a row"),
+            })?;
+        semantic::repair(self.event, &mut v);
+        Ok(v)
+    }
+
+    fn child(&self, path: &str, key: &str) -> String {
+        // Paths only matter for coverage; without it, no allocation.
+        match self.coverage {
+            Some(_) => format!("{path}/{}", key.replace('~', "~0").replace('/', "~1")),
+            None => String::new(),
+        }
+    }
+
+    fn record(&self, item: impl FnOnce() -> Item) {
+        if let Some(c) = self.coverage {
+            c.record(item());
+        }
+    }
+
+    fn node(&mut self, node: &Node, path: &str) -> Option<Value> {
+        if node.alts.is_empty() {
+            return None;
+        }
+        for _ in 0..ONE_OF_TRIES {
+            let alt = self.rng.pick(&node.alts);
+            let v = self.alt(alt, path)?;
+            let exclusive = node
+                .exclusive
+                .as_ref()
+                .is_none_or(|branches| branches.iter().filter(|b| b.accepts(&v)).count() == 1);
+            if exclusive {
+                // As the strategy, a branch counts once its value is kept.
+                if node.alts.len() > 1 {
+                    self.record(|| Item::Branch {
+                        path: path.to_string(),
+                        label: alt.label.clone(),
+                    });
+                }
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn alt(&mut self, alt: &Alt, path: &str) -> Option<Value> {
+        if let Some(values) = &alt.values {
+            if values.is_empty() {
+                return None;
+            }
+            let v = self.rng.pick(values).clone();
+            self.record(|| Item::Enum {
+                path: path.to_string(),
+                value: v.to_string(),
+            });
+            return Some(v);
+        }
+        Some(match &alt.ty {
+            Ty::Null => Value::Null,
+            Ty::Bool => Value::Bool(self.rng.chance(0.5)),
+            Ty::Integer { min, max, format } => self.integer(*min, *max, format.as_deref()),
+            Ty::Number { min, max, format } => self.number(*min, *max, format.as_deref()),
+            Ty::String {
+                format,
+                pattern,
+                min_len,
+                max_len,
+            } => self.string(format.as_deref(), pattern.as_deref(), *min_len, *max_len),
+            Ty::Array {
+                items,
+                prefix,
+                min,
+                max,
+            } => {
+                let hi = max.unwrap_or(min + 2).min(min + 2);
+                let mut out = Vec::new();
+                for (i, n) in prefix.iter().enumerate() {
+                    let p = self.child(path, &i.to_string());
+                    out.push(self.node(n, &p)?);
+                }
+                let rest_min = min.saturating_sub(prefix.len() as u64) as usize;
+                let rest_max = (hi as usize).saturating_sub(prefix.len()).max(rest_min);
+                let scalar;
+                let items: &Node = match items.as_deref() {
+                    Some(n) => n,
+                    None => {
+                        scalar = Node::scalar();
+                        &scalar
+                    }
+                };
+                if !items.is_never() {
+                    let n = self.rng.int(rest_min as i64, rest_max as i64) as usize;
+                    let p = self.child(path, "*");
+                    for _ in 0..n {
+                        out.push(self.node(items, &p)?);
+                    }
+                }
+                Value::Array(out)
+            }
+            Ty::Object(o) => {
+                let mut m = Map::with_capacity(o.props.len() + 2);
+                for (k, n) in &o.props {
+                    if n.is_never() {
+                        continue;
+                    }
+                    let p = self.child(path, k);
+                    if o.required.contains(k) {
+                        let v = self.node(n, &p)?;
+                        m.insert(k.clone(), v);
+                    } else {
+                        let present = self.rng.chance(0.6);
+                        if present {
+                            let v = self.node(n, &p)?;
+                            m.insert(k.clone(), v);
+                        }
+                        self.record(|| Item::Optional {
+                            path: p.clone(),
+                            present,
+                        });
+                    }
+                }
+                let declared = |k: &&str| !o.props.iter().any(|(d, _)| d == k);
+                match &o.additional {
+                    // Free-form objects sometimes get keys a fork would add.
+                    Some(None) => {
+                        let names: Vec<&str> =
+                            EXTRA_KEYS.iter().copied().filter(declared).collect();
+                        for k in self.subsequence(&names, 0, 2) {
+                            let v = self.small_value();
+                            m.insert(k.to_string(), v);
+                        }
+                    }
+                    Some(Some(schema)) if !schema.is_never() => {
+                        let lo = o
+                            .min_props
+                            .unwrap_or(0)
+                            .saturating_sub(o.props.len() as u64)
+                            as usize;
+                        let hi = o
+                            .max_props
+                            .map_or(lo + 2, |m| {
+                                m.saturating_sub(o.required.len() as u64) as usize
+                            })
+                            .max(lo);
+                        let names: Vec<&str> =
+                            ATTRIBUTE_NAMES.iter().copied().filter(declared).collect();
+                        let p = self.child(path, "*");
+                        for k in self.subsequence(&names, lo, hi.min(lo + 3)) {
+                            let v = self.node(schema, &p)?;
+                            m.insert(k.to_string(), v);
+                        }
+                    }
+                    _ => {}
+                }
+                Value::Object(m)
+            }
+        })
+    }
+
+    /// A random subsequence (order kept) of `lo..=hi` items, as `proptest::sample::subsequence`.
+    fn subsequence<'s>(&mut self, items: &[&'s str], lo: usize, hi: usize) -> Vec<&'s str> {
+        let hi = hi.min(items.len());
+        let lo = lo.min(hi);
+        let n = self.rng.int(lo as i64, hi as i64) as usize;
+        // Selection sampling (Knuth's algorithm S): each subset of size n equally likely.
+        let mut out = Vec::with_capacity(n);
+        let mut needed = n;
+        for (i, item) in items.iter().enumerate() {
+            let left = items.len() - i;
+            if needed > 0 && self.rng.below(left) < needed {
+                out.push(*item);
+                needed -= 1;
+            }
+        }
+        out
+    }
+
+    fn small_value(&mut self) -> Value {
+        match self.rng.below(4) {
+            0 => Value::String(self.rng.pick(WORDS).to_string()),
+            1 => Value::from(self.rng.int(0, 9_999)),
+            2 => Value::Bool(self.rng.chance(0.5)),
+            _ => Value::Null,
+        }
+    }
+
+    fn text(&mut self) -> String {
+        let a = *self.rng.pick(WORDS);
+        if self.rng.chance(0.5) {
+            let b = *self.rng.pick(WORDS);
+            let sep = *self.rng.pick(SEPARATORS);
+            format!("{a}{sep}{b}")
+        } else {
+            a.to_string()
+        }
+    }
+
+    fn integer(&mut self, min: Option<i64>, max: Option<i64>, format: Option<&str>) -> Value {
+        let lo = min.unwrap_or(-1_000);
+        let hi = max.unwrap_or(lo.saturating_add(100_000)).max(lo);
+        if format == Some(format::UNIX_SECONDS) {
+            let (a, b) = (UNIX_LO.clamp(lo, hi), UNIX_HI.clamp(lo, hi));
+            let zero = if lo <= 0 && 0 <= hi { 0 } else { lo };
+            return Value::from(if self.rng.below(10) == 0 {
+                zero
+            } else {
+                self.rng.int(a, b)
+            });
+        }
+        let realistic_hi = hi.min(lo.saturating_add(100_000));
+        let roll = self.rng.below(10);
+        Value::from(match (min, max) {
+            (Some(_), Some(_)) if roll == 8 => lo,
+            (Some(_), Some(_)) if roll == 9 => hi,
+            (Some(_), None) if roll == 9 => lo,
+            _ => self.rng.int(lo, realistic_hi),
+        })
+    }
+
+    fn number(&mut self, min: Option<f64>, max: Option<f64>, format: Option<&str>) -> Value {
+        let lo = min.unwrap_or(-1e6);
+        let hi = max.unwrap_or(lo + 1e6).max(lo);
+        let (lo, hi) = if format == Some(format::UNIX_FLOAT) {
+            (
+                (UNIX_LO as f64).clamp(lo, hi),
+                (UNIX_HI as f64).clamp(lo, hi),
+            )
+        } else {
+            (lo, hi)
+        };
+        let x = lo + (hi - lo) * self.rng.unit();
+        let micro = self.rng.below(1_000_000) as f64;
+        let v = (x.trunc() + micro / 1e6).clamp(x.trunc(), x.trunc() + 0.999_999);
+        Number::from_f64(v).map_or(Value::Null, Value::Number)
+    }
+
+    fn string(
+        &mut self,
+        format: Option<&str>,
+        pattern: Option<&str>,
+        min_len: u64,
+        max_len: Option<u64>,
+    ) -> Value {
+        match format {
+            Some(format::ISO8601_MS_UTC) => {
+                let s = self.rng.int(UNIX_LO, UNIX_HI - 1);
+                let ms = self.rng.int(0, 999);
+                let t = OffsetDateTime::from_unix_timestamp(s)
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+                    + time::Duration::milliseconds(ms);
+                Value::String(format::format_iso8601_ms_utc(t))
+            }
+            Some(format::JS_DATE) => {
+                let s = self.rng.int(UNIX_LO, UNIX_HI - 1);
+                let (zone, minutes) = *self.rng.pick(format::JS_ZONE_NAMES);
+                let named = self.rng.chance(0.9);
+                let offset = time::UtcOffset::from_whole_seconds(i32::from(minutes) * 60)
+                    .unwrap_or(time::UtcOffset::UTC);
+                let t = OffsetDateTime::from_unix_timestamp(s)
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+                    .to_offset(offset);
+                let d = format::JsDate {
+                    datetime: t,
+                    zone_name: named.then(|| zone.to_string()),
+                };
+                Value::String(format::format_js_date(&d))
+            }
+            _ => {
+                if let Some(p) = pattern {
+                    if let Some(s) = self.regex_string(p) {
+                        return Value::String(s);
+                    }
+                }
+                let lo = min_len as usize;
+                let hi = max_len.map_or(lo + 24, |m| m as usize).max(lo);
+                let mut chars: Vec<char> = self.text().chars().take(hi).collect();
+                while chars.len() < lo {
+                    chars.push('x');
+                }
+                Value::String(chars.into_iter().collect())
+            }
+        }
+    }
+
+    fn regex_string(&mut self, pattern: &str) -> Option<String> {
+        let strategy = proptest::string::string_regex(pattern).ok()?;
+        let seed = self.seed;
+        let event = self.event;
+        let runner = self.regex.get_or_insert_with(|| super::runner(seed, event));
+        strategy.new_tree(runner).ok().map(|t| t.current())
+    }
+}
