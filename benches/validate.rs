@@ -1,7 +1,7 @@
 //! Bytes -> report on realistic payloads, beside a plain `serde_json` parse of the same bytes, and the cost
 //! of compiling the whole catalog. Figures and the machine are in BENCHMARKS.md.
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use hookcheck::{Catalog, Options, Profile};
+use hookcheck::{Catalog, EventName, Options, Profile};
 use serde_json::Value;
 
 // The same allocator as the `hookcheck` binary (see src/main.rs).
@@ -66,8 +66,30 @@ fn bench_validate(c: &mut Criterion) {
 fn bench_catalog(c: &mut Criterion) {
     let mut group = c.benchmark_group("catalog");
     group.sample_size(10);
-    group.bench_function("load_and_compile_all", |b| {
+    // What every run pays: parse the embedded files, derive the closed twins, build the registry (the
+    // verdict validators are compiled into the binary).
+    group.bench_function("load", |b| {
         b.iter(|| black_box(Catalog::load().expect("catalog")))
+    });
+    // What the first payload with findings waits for (unless `Catalog::prepare` ran it on another core):
+    // the run-time validators of one profile.
+    group.bench_function("load_and_compile_compat", |b| {
+        b.iter(|| {
+            let c = Catalog::load().expect("catalog");
+            c.event(Profile::Compat, EventName::MessageCreated)
+                .expect("compiles");
+            black_box(c)
+        })
+    });
+    // Everything, both profiles.
+    group.bench_function("load_and_compile_all", |b| {
+        b.iter(|| {
+            let c = Catalog::load().expect("catalog");
+            for p in Profile::ALL {
+                c.event(p, EventName::MessageCreated).expect("compiles");
+            }
+            black_box(c)
+        })
     });
     group.finish();
 }

@@ -69,30 +69,38 @@ pub fn conversation_paths(event: EventName) -> &'static [&'static str] {
     }
 }
 
-/// `v.pointer(p)` without its allocations (serde_json unescapes every token into a new `String`): the
-/// rules look up about twenty pointers in every payload. `~` escapes are handled like RFC 6901 says.
-pub(crate) fn lookup<'a>(v: &'a Value, p: &str) -> Option<&'a Value> {
-    if p.is_empty() {
-        return Some(v);
-    }
-    let rest = p.strip_prefix('/')?;
-    let mut cur = v;
-    for token in rest.split('/') {
-        let unescaped;
-        let key = if token.contains('~') {
-            unescaped = token.replace("~1", "/").replace("~0", "~");
-            unescaped.as_str()
+/// The tokens of JSON Pointer `p` (RFC 6901), unescaped only when they contain `~`; `None` when `p` is
+/// not a pointer. The empty pointer has no token.
+fn tokens(p: &str) -> Option<impl Iterator<Item = std::borrow::Cow<'_, str>>> {
+    let rest = match p {
+        "" => None,
+        _ => Some(p.strip_prefix('/')?),
+    };
+    Some(rest.into_iter().flat_map(|r| r.split('/')).map(|t| {
+        if t.contains('~') {
+            std::borrow::Cow::Owned(t.replace("~1", "/").replace("~0", "~"))
         } else {
-            token
-        };
+            std::borrow::Cow::Borrowed(t)
+        }
+    }))
+}
+
+/// An array index token as RFC 6901 spells it (no sign, no leading zero), as serde_json reads it.
+fn index(token: &str) -> Option<usize> {
+    if token.starts_with('+') || (token.len() > 1 && token.starts_with('0')) {
+        return None;
+    }
+    token.parse().ok()
+}
+
+/// `v.pointer(p)` without its allocations (serde_json unescapes every token into a new `String`): the
+/// rules look up about twenty pointers in every payload.
+fn lookup<'a>(v: &'a Value, p: &str) -> Option<&'a Value> {
+    let mut cur = v;
+    for token in tokens(p)? {
         cur = match cur {
-            Value::Object(m) => m.get(key)?,
-            Value::Array(a) => {
-                if key.len() > 1 && key.starts_with('0') || key.starts_with('+') {
-                    return None;
-                }
-                a.get(key.parse::<usize>().ok()?)?
-            }
+            Value::Object(m) => m.get(&*token)?,
+            Value::Array(a) => a.get(index(&token)?)?,
             _ => return None,
         };
     }
@@ -141,6 +149,7 @@ struct Conversation {
     assignee: &'static str,
     created_at: &'static str,
     last_activity_at: &'static str,
+    timestamp: &'static str,
 }
 
 macro_rules! conversation {
@@ -183,6 +192,7 @@ macro_rules! conversation {
             assignee: concat!($c, "/meta/assignee"),
             created_at: concat!($c, "/created_at"),
             last_activity_at: concat!($c, "/last_activity_at"),
+            timestamp: concat!($c, "/timestamp"),
         }
     };
 }
@@ -356,27 +366,11 @@ fn set(v: &mut Value, p: &str, x: Value) {
 
 /// [`lookup`] for writing (`repair` runs on every generated payload).
 fn lookup_mut<'a>(v: &'a mut Value, p: &str) -> Option<&'a mut Value> {
-    if p.is_empty() {
-        return Some(v);
-    }
-    let rest = p.strip_prefix('/')?;
     let mut cur = v;
-    for token in rest.split('/') {
-        let unescaped;
-        let key = if token.contains('~') {
-            unescaped = token.replace("~1", "/").replace("~0", "~");
-            unescaped.as_str()
-        } else {
-            token
-        };
+    for token in tokens(p)? {
         cur = match cur {
-            Value::Object(m) => m.get_mut(key)?,
-            Value::Array(a) => {
-                if key.len() > 1 && key.starts_with('0') || key.starts_with('+') {
-                    return None;
-                }
-                a.get_mut(key.parse::<usize>().ok()?)?
-            }
+            Value::Object(m) => m.get_mut(&*token)?,
+            Value::Array(a) => a.get_mut(index(&token)?)?,
             _ => return None,
         };
     }
@@ -396,20 +390,18 @@ pub fn repair(event: EventName, v: &mut Value) {
             }
         }
     }
-    for c in conversation_paths(event) {
-        let at = format!("{c}/meta/assignee_type");
+    for c in conversations(event) {
         if let (Some(_), Some(expected)) = (
-            lookup(v, &at),
-            lookup(v, &format!("{c}/meta/assignee")).and_then(assignee_type_of),
+            lookup(v, c.assignee_type),
+            lookup(v, c.assignee).and_then(assignee_type_of),
         ) {
-            set(v, &at, expected);
+            set(v, c.assignee_type, expected);
         }
-        let (created, last) = (format!("{c}/created_at"), format!("{c}/last_activity_at"));
-        if let (Some(cr), Some(la)) = (id_at(v, &created), id_at(v, &last)) {
+        if let (Some(cr), Some(la)) = (id_at(v, c.created_at), id_at(v, c.last_activity_at)) {
             if cr > 0 && la > 0 && cr > la {
-                set(v, &created, la.into());
-                set(v, &last, cr.into());
-                set(v, &format!("{c}/timestamp"), cr.into());
+                set(v, c.created_at, la.into());
+                set(v, c.last_activity_at, cr.into());
+                set(v, c.timestamp, cr.into());
             }
         }
     }

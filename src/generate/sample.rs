@@ -16,6 +16,8 @@
 //! assert!(catalog.validate_value(&payload, &Options::default()).conforms(false));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+use std::{collections::HashMap, hash::BuildHasherDefault};
+
 use proptest::{
     strategy::{Strategy, ValueTree},
     test_runner::TestRunner,
@@ -25,7 +27,7 @@ use time::OffsetDateTime;
 
 use super::{
     coverage::{Coverage, Item},
-    node::{Alt, Node, Ty},
+    node::{Alt, Node, Object, Ty},
     strategy::{ATTRIBUTE_NAMES, EXTRA_KEYS, SEPARATORS, UNIX_HI, UNIX_LO, WORDS},
     GenerateError,
 };
@@ -80,9 +82,52 @@ impl Rng {
     }
 }
 
+/// What the sampler needs per object schema that does not change between draws: which properties are
+/// required, and the extra-key names that no property declares. Computed once per sampler, keyed by the
+/// object's address in the (borrowed, immutable) node tree.
+struct ObjectPlan {
+    required: Vec<bool>,
+    extra_keys: Vec<&'static str>,
+    attribute_names: Vec<&'static str>,
+}
+
+/// A hasher for addresses: they are already unique, so one multiply spreads them.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8 | u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type Plans = HashMap<usize, ObjectPlan, BuildHasherDefault<AddressHasher>>;
+
+fn plan(o: &Object) -> ObjectPlan {
+    let undeclared = |k: &&str| !o.props.iter().any(|(d, _)| d == k);
+    ObjectPlan {
+        required: o
+            .props
+            .iter()
+            .map(|(k, _)| o.required.contains(k))
+            .collect(),
+        extra_keys: EXTRA_KEYS.iter().copied().filter(undeclared).collect(),
+        attribute_names: ATTRIBUTE_NAMES.iter().copied().filter(undeclared).collect(),
+    }
+}
+
 /// Draws valid payloads of one event, consistent across fields (see [`semantic::repair`]).
 pub struct Sampler<'a> {
     node: &'a Node,
+    plans: Plans,
     event: EventName,
     rng: Rng,
     coverage: Option<&'a Coverage>,
@@ -96,6 +141,7 @@ impl<'a> Sampler<'a> {
     pub(crate) fn new(node: &'a Node, event: EventName, seed: u64) -> Self {
         Sampler {
             node,
+            plans: Plans::default(),
             event,
             rng: Rng::new(seed ^ 0x6865_6c6c_6f63_6877),
             coverage: None,
@@ -221,13 +267,15 @@ impl<'a> Sampler<'a> {
                 Value::Array(out)
             }
             Ty::Object(o) => {
+                let key = o as *const Object as usize;
+                self.plans.entry(key).or_insert_with(|| plan(o));
                 let mut m = Map::with_capacity(o.props.len() + 2);
-                for (k, n) in &o.props {
+                for (i, (k, n)) in o.props.iter().enumerate() {
                     if n.is_never() {
                         continue;
                     }
                     let p = self.child(path, k);
-                    if o.required.contains(k) {
+                    if self.plans.get(&key).is_some_and(|plan| plan.required[i]) {
                         let v = self.node(n, &p)?;
                         m.insert(k.clone(), v);
                     } else {
@@ -242,12 +290,19 @@ impl<'a> Sampler<'a> {
                         });
                     }
                 }
-                let declared = |k: &&str| !o.props.iter().any(|(d, _)| d == k);
+                let names = |s: &Self, attributes: bool| {
+                    s.plans.get(&key).map_or_else(Vec::new, |plan| {
+                        if attributes {
+                            plan.attribute_names.clone()
+                        } else {
+                            plan.extra_keys.clone()
+                        }
+                    })
+                };
                 match &o.additional {
                     // Free-form objects sometimes get keys a fork would add.
                     Some(None) => {
-                        let names: Vec<&str> =
-                            EXTRA_KEYS.iter().copied().filter(declared).collect();
+                        let names = names(self, false);
                         for k in self.subsequence(&names, 0, 2) {
                             let v = self.small_value();
                             m.insert(k.to_string(), v);
@@ -265,8 +320,7 @@ impl<'a> Sampler<'a> {
                                 m.saturating_sub(o.required.len() as u64) as usize
                             })
                             .max(lo);
-                        let names: Vec<&str> =
-                            ATTRIBUTE_NAMES.iter().copied().filter(declared).collect();
+                        let names = names(self, true);
                         let p = self.child(path, "*");
                         for k in self.subsequence(&names, lo, hi.min(lo + 3)) {
                             let v = self.node(schema, &p)?;
@@ -281,7 +335,7 @@ impl<'a> Sampler<'a> {
     }
 
     /// A random subsequence (order kept) of `lo..=hi` items, as `proptest::sample::subsequence`.
-    fn subsequence<'s>(&mut self, items: &[&'s str], lo: usize, hi: usize) -> Vec<&'s str> {
+    fn subsequence(&mut self, items: &[&'static str], lo: usize, hi: usize) -> Vec<&'static str> {
         let hi = hi.min(items.len());
         let lo = lo.min(hi);
         let n = self.rng.int(lo as i64, hi as i64) as usize;
