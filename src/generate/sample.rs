@@ -159,7 +159,7 @@ impl<'a> Sampler<'a> {
     /// The next payload.
     ///
     /// # Errors
-    /// A `oneOf` rejected [`ONE_OF_TRIES`] draws in a row (a schema whose branches overlap almost
+    /// A `oneOf` rejected 64 draws in a row (a schema whose branches overlap almost
     /// everywhere).
     pub fn next_value(&mut self) -> Result<Value, GenerateError> {
         let node = self.node;
