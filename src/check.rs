@@ -305,6 +305,7 @@ pub fn check_delivery(catalog: &Catalog, d: &Delivery, x: &Expectations) -> Vec<
             }
         }
     }
+    crate::validate::finish(&mut body_findings);
     out.extend(body_findings);
     if let Some(h) = &p.id_header {
         match d.header(h) {

@@ -164,6 +164,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
 pub(crate) fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Report {
     let mut findings = Vec::new();
     let Some(value) = decode(bytes, opts.max_bytes, &mut findings) else {
+        crate::validate::finish(&mut findings);
         return Report {
             profile: opts.profile,
             event: None,
@@ -180,7 +181,7 @@ pub(crate) fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Re
         event: event.map(|e| e.as_str().to_string()),
         findings,
     };
-    crate::validate::sort(&mut report.findings);
+    crate::validate::finish(&mut report.findings);
     report
 }
 

@@ -49,6 +49,9 @@ pub mod rule {
     pub const EVENT_MISMATCH: &str = "event/mismatch";
     /// A key the schema does not declare at that place (a typo, or a fork's extension).
     pub const UNKNOWN_KEY: &str = "unknown-key";
+    /// A payload had more findings than a report lists ([`crate::validate::MAX_FINDINGS`]); the first ones
+    /// are listed, errors before warnings.
+    pub const REPORT_TRUNCATED: &str = "report/truncated";
     /// The embedded schemas did not compile, so the payload could not be diagnosed (a defect in hookcheck).
     pub const SCHEMA_COMPILE: &str = "internal/schema-compile";
 
@@ -74,6 +77,10 @@ pub mod rule {
         (
             UNKNOWN_KEY,
             "a key the schema does not declare there (warning)",
+        ),
+        (
+            REPORT_TRUNCATED,
+            "more findings than a report lists (1,000): the first ones are listed, errors first (warning)",
         ),
         (
             SCHEMA_COMPILE,

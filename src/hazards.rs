@@ -74,9 +74,16 @@ const LINEAR_KEYS: usize = 16;
 /// same text (a finding inside a value that a later duplicate key replaced points below that
 /// duplicate key's pointer).
 pub fn scan(bytes: &[u8], max_string_bytes: usize) -> Vec<Finding> {
+    scan_at_most(bytes, max_string_bytes, usize::MAX)
+}
+
+/// [`scan`], stopping once it has `limit` findings (a 4 MiB payload can hold hundreds of thousands of
+/// duplicate keys; `validate` lists a bounded number of findings and says that it stopped).
+pub fn scan_at_most(bytes: &[u8], max_string_bytes: usize, limit: usize) -> Vec<Finding> {
     Scanner {
         bytes,
         max_string_bytes,
+        limit,
         stack: Vec::new(),
         out: Vec::new(),
     }
@@ -86,6 +93,7 @@ pub fn scan(bytes: &[u8], max_string_bytes: usize) -> Vec<Finding> {
 struct Scanner<'a> {
     bytes: &'a [u8],
     max_string_bytes: usize,
+    limit: usize,
     stack: Vec<Frame<'a>>,
     out: Vec<Finding>,
 }
@@ -149,7 +157,7 @@ impl<'a> Scanner<'a> {
     fn run(mut self) -> Vec<Finding> {
         let bytes = self.bytes;
         let mut i = 0;
-        while i < bytes.len() {
+        while i < bytes.len() && self.out.len() < self.limit {
             match bytes[i] {
                 b'{' | b'[' => {
                     if self.stack.len() >= MAX_SCAN_DEPTH {

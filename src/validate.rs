@@ -30,6 +30,40 @@ pub struct Options {
 /// Default size cap: Chatwoot bodies are a few KiB; 4 MiB leaves room for long message contents.
 pub const DEFAULT_MAX_BYTES: usize = 4 * 1024 * 1024;
 
+/// The most findings one payload's report lists. Beyond it the report keeps the first ones (errors before
+/// warnings, so a payload with errors never looks conforming) and ends with a `report/truncated` warning;
+/// the checks that can produce many findings stop early, so a hostile payload cannot make a report huge.
+pub const MAX_FINDINGS: usize = 1_000;
+
+/// Sorts `findings` and keeps at most [`MAX_FINDINGS`], errors first, saying so when it drops some: how
+/// every report is finished (library, `validate`, delivery bodies).
+pub(crate) fn finish(findings: &mut Vec<Finding>) {
+    sort(findings);
+    cap(findings);
+}
+
+/// Keeps at most [`MAX_FINDINGS`] of sorted `findings`, errors first, and says so when it drops some.
+fn cap(findings: &mut Vec<Finding>) {
+    if findings.len() <= MAX_FINDINGS {
+        return;
+    }
+    let mut kept: Vec<Finding> = Vec::with_capacity(MAX_FINDINGS + 1);
+    let (errors, warnings): (Vec<Finding>, Vec<Finding>) = std::mem::take(findings)
+        .into_iter()
+        .partition(|f| f.severity == crate::Severity::Error);
+    kept.extend(errors.into_iter().chain(warnings).take(MAX_FINDINGS));
+    sort(&mut kept);
+    kept.push(Finding::warning(
+        rule::REPORT_TRUNCATED,
+        "",
+        format!(
+            "more than {MAX_FINDINGS} findings: the first {MAX_FINDINGS} are listed (errors first); \
+             hookcheck stopped looking for more"
+        ),
+    ));
+    *findings = kept;
+}
+
 impl Default for Options {
     fn default() -> Self {
         Self {
@@ -126,9 +160,10 @@ pub fn decode(bytes: &[u8], max_bytes: usize, findings: &mut Vec<Finding>) -> Op
             // i64/u64 (turned into a lossy float), a float that overflows, a string over 1 MiB. The
             // parse notices whether any can be there (see `json`), so clean payloads skip the scan.
             if parsed.might_have_hazards(crate::hazards::DEFAULT_MAX_STRING_BYTES) {
-                findings.extend(crate::hazards::scan(
+                findings.extend(crate::hazards::scan_at_most(
                     body,
                     crate::hazards::DEFAULT_MAX_STRING_BYTES,
+                    MAX_FINDINGS + 1,
                 ));
             }
             Some(parsed.value)
@@ -200,17 +235,22 @@ impl Catalog {
         let mut findings = Vec::new();
         match decode(bytes, opts.max_bytes, &mut findings) {
             Some(value) => {
-                let mut report = self.validate_value(&value, opts);
-                findings.append(&mut report.findings);
-                report.findings = findings;
-                sort(&mut report.findings);
-                report
+                let event = self.check_value(&value, "", opts, &mut findings);
+                finish(&mut findings);
+                Report {
+                    profile: opts.profile,
+                    event: event.map(|e| e.as_str().to_string()),
+                    findings,
+                }
             }
-            None => Report {
-                profile: opts.profile,
-                event: None,
-                findings,
-            },
+            None => {
+                finish(&mut findings);
+                Report {
+                    profile: opts.profile,
+                    event: None,
+                    findings,
+                }
+            }
         }
     }
 
@@ -218,7 +258,7 @@ impl Catalog {
     pub fn validate_value(&self, value: &Value, opts: &Options) -> Report {
         let mut findings = Vec::new();
         let event = self.check_value(value, "", opts, &mut findings);
-        sort(&mut findings);
+        finish(&mut findings);
         Report {
             profile: opts.profile,
             event: event.map(|e| e.as_str().to_string()),
@@ -321,7 +361,8 @@ impl Catalog {
             }
         };
         let mut errors = Vec::new();
-        for e in validators.open.iter_errors(value) {
+        // `take`: past the cap the report stops listing (see `cap`), so the validators may stop too.
+        for e in validators.open.iter_errors(value).take(MAX_FINDINGS + 1) {
             map_error(&e, profile, &mut errors);
         }
         merge_pattern_into_format(&mut errors);
@@ -330,12 +371,12 @@ impl Catalog {
         // fitting branch of a failed `anyOf`, and where combinators failed.
         let mut unevaluated = Vec::new();
         let mut combinators = Vec::new();
-        for e in validators.closed.iter_errors(value) {
+        for e in validators.closed.iter_errors(value).take(MAX_FINDINGS + 1) {
             collect_twin(&e, &mut unevaluated, &mut combinators);
         }
         let mut warnings = Vec::new();
         let mut seen = BTreeSet::new();
-        for (object, location, unexpected) in &unevaluated {
+        'objects: for (object, location, unexpected) in &unevaluated {
             // A failure inside an object makes its failed branches drop their annotations, so the object's
             // own keys can look unevaluated: there, only keys that no branch declares are reported.
             let troubled = errors.iter().any(|f| is_within(&f.pointer, object))
@@ -345,6 +386,9 @@ impl Catalog {
                     .any(|(o, _, _)| o != object && is_within(o, object));
             let declared = self.declared_keys(location);
             for key in unexpected {
+                if warnings.len() > MAX_FINDINGS {
+                    break 'objects; // past the cap the report stops listing (see `cap`)
+                }
                 if troubled && declared.is_some_and(|d| d.contains(key)) {
                     continue;
                 }

@@ -578,3 +578,37 @@ fn listen_prints_a_line_per_delivery_records_them_and_summarises() {
     assert_eq!(files.len(), 2);
     hookcheck().arg("validate").arg(dir.path()).assert().code(0);
 }
+
+#[test]
+fn validate_lists_at_most_max_findings_per_payload_and_says_it_stopped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from(r#"{"event":"contact_created","id":1,"name":"a""#);
+    for i in 0..3_000 {
+        text.push_str(&format!(r#","x_fork_{i:05}":1"#));
+    }
+    text.push('}');
+    let file = dir.path().join("wide.json");
+    std::fs::write(&file, text).expect("write");
+    let out = hookcheck()
+        .args(["validate", "--format", "json"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "warnings only");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let findings: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l["type"] == "finding").collect();
+    assert_eq!(findings.len(), hookcheck::validate::MAX_FINDINGS + 1);
+    assert_eq!(
+        findings.last().expect("findings")["rule"],
+        "report/truncated"
+    );
+    let summary = lines.last().expect("summary");
+    assert_eq!(
+        (summary["type"].as_str(), summary["warnings"].as_u64()),
+        (Some("summary"), Some(1_001))
+    );
+}

@@ -149,3 +149,98 @@ fn every_finding_names_a_known_rule() {
         }
     }
 }
+
+/// A 4 MiB payload can hold hundreds of thousands of duplicate or unknown keys: a report lists at most
+/// `MAX_FINDINGS` and then says it stopped, errors first so that truncation never hides a violation.
+mod many_findings {
+    use hookcheck::validate::MAX_FINDINGS;
+
+    use super::run;
+    use crate::util::example_body;
+
+    fn with_keys(mut body: serde_json::Value, keys: impl Iterator<Item = String>) -> Vec<u8> {
+        let m = body.as_object_mut().expect("an object");
+        for k in keys {
+            m.insert(k, 1.into());
+        }
+        serde_json::to_vec(&body).expect("json")
+    }
+
+    #[test]
+    fn duplicate_keys_beyond_the_cap_are_truncated_with_a_final_finding() {
+        let mut text = String::from(r#"{"event":"contact_created""#);
+        for i in 0..5_000 {
+            text.push_str(&format!(r#","k{i}":1,"k{i}":2"#));
+        }
+        text.push('}');
+        let r = run(text.as_bytes());
+        assert_eq!(r.findings.len(), MAX_FINDINGS + 1);
+        let last = r.findings.last().expect("findings");
+        assert_eq!(
+            (last.rule.as_str(), last.pointer.as_str()),
+            ("report/truncated", "")
+        );
+        assert!(
+            last.message.starts_with("more than 1000 findings"),
+            "{}",
+            last.message
+        );
+        // Errors first: the duplicates and the missing required keys; the 5,000 unknown keys (warnings) go.
+        let kept = &r.findings[..MAX_FINDINGS];
+        assert!(kept
+            .iter()
+            .all(|f| f.severity == hookcheck::Severity::Error));
+        let dups = kept
+            .iter()
+            .filter(|f| f.rule == "json/duplicate-key")
+            .count();
+        assert!(
+            dups > MAX_FINDINGS - 10,
+            "{dups} duplicate-key findings kept"
+        );
+        assert!(!r.conforms(false));
+    }
+
+    #[test]
+    fn unknown_keys_beyond_the_cap_stay_warnings() {
+        let body = example_body("contact_updated.json");
+        let r = run(&with_keys(
+            body,
+            (0..3_000).map(|i| format!("x_fork_{i:05}")),
+        ));
+        assert_eq!(r.findings.len(), MAX_FINDINGS + 1);
+        assert!(r.findings[..MAX_FINDINGS]
+            .iter()
+            .all(|f| f.rule == "unknown-key"));
+        assert_eq!(r.findings[MAX_FINDINGS].rule, "report/truncated");
+        assert!(r.conforms(false), "warnings only");
+        assert!(!r.conforms(true), "--deny-warnings");
+    }
+
+    #[test]
+    fn errors_are_kept_before_warnings_that_sort_first() {
+        // 1,500 unknown keys whose pointers sort before `/id`, and one error at `/id`.
+        let mut body = example_body("contact_updated.json");
+        body["id"] = "7".into();
+        let r = run(&with_keys(body, (0..1_500).map(|i| format!("a{i:05}"))));
+        assert_eq!(r.findings.len(), MAX_FINDINGS + 1);
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.rule == "schema/type" && f.pointer == "/id"),
+            "the error survives truncation"
+        );
+        assert!(!r.conforms(false));
+    }
+
+    #[test]
+    fn a_payload_at_the_cap_is_not_truncated() {
+        let body = example_body("contact_updated.json");
+        let r = run(&with_keys(
+            body,
+            (0..MAX_FINDINGS).map(|i| format!("x_fork_{i:05}")),
+        ));
+        assert_eq!(r.findings.len(), MAX_FINDINGS);
+        assert!(r.findings.iter().all(|f| f.rule == "unknown-key"));
+    }
+}
