@@ -28,7 +28,7 @@ use time::OffsetDateTime;
 use super::{
     coverage::{Coverage, Item},
     node::{Alt, Node, Object, Ty},
-    strategy::{ATTRIBUTE_NAMES, EXTRA_KEYS, SEPARATORS, UNIX_HI, UNIX_LO, WORDS},
+    strategy::{js_date, ATTRIBUTE_NAMES, EXTRA_KEYS, SEPARATORS, UNIX_HI, UNIX_LO, WORDS},
     GenerateError,
 };
 use crate::{event::EventName, format, semantic};
@@ -429,18 +429,9 @@ impl<'a> Sampler<'a> {
             }
             Some(format::JS_DATE) => {
                 let s = self.rng.int(UNIX_LO, UNIX_HI - 1);
-                let (zone, minutes) = *self.rng.pick(format::JS_ZONE_NAMES);
+                let zone = *self.rng.pick(format::JS_ZONE_NAMES);
                 let named = self.rng.chance(0.9);
-                let offset = time::UtcOffset::from_whole_seconds(i32::from(minutes) * 60)
-                    .unwrap_or(time::UtcOffset::UTC);
-                let t = OffsetDateTime::from_unix_timestamp(s)
-                    .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-                    .to_offset(offset);
-                let d = format::JsDate {
-                    datetime: t,
-                    zone_name: named.then(|| zone.to_string()),
-                };
-                Value::String(format::format_js_date(&d))
+                js_date(s, zone, named)
             }
             _ => {
                 if let Some(p) = pattern {

@@ -298,6 +298,21 @@ pub(crate) const WORDS: &[&str] = &[
     "",
 ];
 
+/// A browser `Date().toString()` for Unix second `s` in `zone` (name, offset in minutes), the zone name
+/// in parentheses when `named`. Shared with the sampler, so both draw the same forms.
+pub(crate) fn js_date(s: i64, (zone, minutes): (&str, i16), named: bool) -> Value {
+    let offset = time::UtcOffset::from_whole_seconds(i32::from(minutes) * 60)
+        .unwrap_or(time::UtcOffset::UTC);
+    let t = OffsetDateTime::from_unix_timestamp(s)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(offset);
+    let d = format::JsDate {
+        datetime: t,
+        zone_name: named.then(|| zone.to_string()),
+    };
+    Value::String(format::format_js_date(&d))
+}
+
 /// What joins two words of generated text.
 pub(crate) const SEPARATORS: &[&str] = &[" ", "_", "-", ". "];
 
@@ -381,18 +396,7 @@ fn string(
             select(format::JS_ZONE_NAMES.to_vec()),
             proptest::bool::weighted(0.9),
         )
-            .prop_map(|(s, (zone, minutes), named)| {
-                let offset = time::UtcOffset::from_whole_seconds(i32::from(minutes) * 60)
-                    .unwrap_or(time::UtcOffset::UTC);
-                let t = OffsetDateTime::from_unix_timestamp(s)
-                    .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-                    .to_offset(offset);
-                let d = format::JsDate {
-                    datetime: t,
-                    zone_name: named.then(|| zone.to_string()),
-                };
-                Value::String(format::format_js_date(&d))
-            })
+            .prop_map(|(s, zone, named)| js_date(s, zone, named))
             .boxed(),
         _ => {
             if let Some(p) = pattern {

@@ -164,6 +164,16 @@ fn the_broken_rule_class_reaches_every_semantic_rule() {
     );
 }
 
+/// Every registered coverage item was generated at least once.
+fn assert_full(cov: &Coverage, who: &str) {
+    let missing: Vec<String> = cov.missing().iter().map(|i| i.to_string()).collect();
+    assert!(
+        missing.is_empty(),
+        "{who} never generated:\n{}",
+        missing.join("\n")
+    );
+}
+
 #[test]
 fn coverage_over_1000_cases_per_event_exercises_every_enum_value_optional_key_and_branch() {
     for profile in Profile::ALL {
@@ -175,16 +185,7 @@ fn coverage_over_1000_cases_per_event_exercises_every_enum_value_optional_key_an
             for _ in 0..1000 {
                 let _ = s.new_tree(&mut runner).expect("value").current();
             }
-            let missing = cov.missing();
-            assert!(
-                missing.is_empty(),
-                "{profile} {event}: never generated:\n{}",
-                missing
-                    .iter()
-                    .map(|i| i.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            );
+            assert_full(&cov, &format!("{profile} {event}: the strategy"));
             assert!(
                 !cov.table().is_empty(),
                 "{profile} {event}: no coverage item registered"
@@ -216,16 +217,7 @@ fn the_sampler_exercises_every_coverage_item_and_every_payload_is_clean() {
                     );
                 }
             }
-            let missing = cov.missing();
-            assert!(
-                missing.is_empty(),
-                "{profile} {event}: the sampler never generated:\n{}",
-                missing
-                    .iter()
-                    .map(|i| i.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            );
+            assert_full(&cov, &format!("{profile} {event}: the sampler"));
         }
     }
 }
