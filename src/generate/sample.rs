@@ -22,13 +22,16 @@ use proptest::{
     strategy::{Strategy, ValueTree},
     test_runner::TestRunner,
 };
-use serde_json::{Map, Number, Value};
-use time::OffsetDateTime;
+use serde_json::{Map, Value};
 
 use super::{
     coverage::{Coverage, Item},
     node::{Alt, Node, Object, Ty},
-    strategy::{js_date, ATTRIBUTE_NAMES, EXTRA_KEYS, SEPARATORS, UNIX_HI, UNIX_LO, WORDS},
+    strategy::{
+        fit, integer_domain, iso8601, js_date, length_domain, number_domain, unix_seconds_domain,
+        with_micros, IntegerDomain, ATTRIBUTE_NAMES, EXTRA_KEYS, SEPARATORS, UNIX_HI, UNIX_LO,
+        WORDS,
+    },
     GenerateError,
 };
 use crate::{event::EventName, format, semantic};
@@ -373,18 +376,20 @@ impl<'a> Sampler<'a> {
     }
 
     fn integer(&mut self, min: Option<i64>, max: Option<i64>, format: Option<&str>) -> Value {
-        let lo = min.unwrap_or(-1_000);
-        let hi = max.unwrap_or(lo.saturating_add(100_000)).max(lo);
+        let d = integer_domain(min, max);
         if format == Some(format::UNIX_SECONDS) {
-            let (a, b) = (UNIX_LO.clamp(lo, hi), UNIX_HI.clamp(lo, hi));
-            let zero = if lo <= 0 && 0 <= hi { 0 } else { lo };
+            let (a, b, zero) = unix_seconds_domain(&d);
             return Value::from(if self.rng.below(10) == 0 {
                 zero
             } else {
                 self.rng.int(a, b)
             });
         }
-        let realistic_hi = hi.min(lo.saturating_add(100_000));
+        let IntegerDomain {
+            lo,
+            hi,
+            realistic_hi,
+        } = d;
         let roll = self.rng.below(10);
         Value::from(match (min, max) {
             (Some(_), Some(_)) if roll == 8 => lo,
@@ -395,20 +400,9 @@ impl<'a> Sampler<'a> {
     }
 
     fn number(&mut self, min: Option<f64>, max: Option<f64>, format: Option<&str>) -> Value {
-        let lo = min.unwrap_or(-1e6);
-        let hi = max.unwrap_or(lo + 1e6).max(lo);
-        let (lo, hi) = if format == Some(format::UNIX_FLOAT) {
-            (
-                (UNIX_LO as f64).clamp(lo, hi),
-                (UNIX_HI as f64).clamp(lo, hi),
-            )
-        } else {
-            (lo, hi)
-        };
+        let (lo, hi) = number_domain(min, max, format);
         let x = lo + (hi - lo) * self.rng.unit();
-        let micro = self.rng.below(1_000_000) as f64;
-        let v = (x.trunc() + micro / 1e6).clamp(x.trunc(), x.trunc() + 0.999_999);
-        Number::from_f64(v).map_or(Value::Null, Value::Number)
+        with_micros(x, self.rng.below(1_000_000) as u32)
     }
 
     fn string(
@@ -421,11 +415,7 @@ impl<'a> Sampler<'a> {
         match format {
             Some(format::ISO8601_MS_UTC) => {
                 let s = self.rng.int(UNIX_LO, UNIX_HI - 1);
-                let ms = self.rng.int(0, 999);
-                let t = OffsetDateTime::from_unix_timestamp(s)
-                    .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-                    + time::Duration::milliseconds(ms);
-                Value::String(format::format_iso8601_ms_utc(t))
+                iso8601(s, self.rng.int(0, 999))
             }
             Some(format::JS_DATE) => {
                 let s = self.rng.int(UNIX_LO, UNIX_HI - 1);
@@ -439,13 +429,9 @@ impl<'a> Sampler<'a> {
                         return Value::String(s);
                     }
                 }
-                let lo = min_len as usize;
-                let hi = max_len.map_or(lo + 24, |m| m as usize).max(lo);
-                let mut chars: Vec<char> = self.text().chars().take(hi).collect();
-                while chars.len() < lo {
-                    chars.push('x');
-                }
-                Value::String(chars.into_iter().collect())
+                let (lo, hi) = length_domain(min_len, max_len);
+                let text = self.text();
+                fit(&text, lo, hi)
             }
         }
     }

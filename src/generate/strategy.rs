@@ -333,19 +333,93 @@ fn text() -> BoxedStrategy<String> {
 pub(crate) const UNIX_LO: i64 = 1_600_000_000; // 2020-09
 pub(crate) const UNIX_HI: i64 = 1_900_000_000; // 2030-03
 
-fn integer(min: Option<i64>, max: Option<i64>, format: Option<&str>) -> ValueStrategy {
+// The domains below are shared with the sampler (`sample.rs`), so that both draw from the same ranges.
+
+/// An integer schema's domain: `[lo, hi]`, and `[lo, realistic]` where most values are drawn.
+pub(crate) struct IntegerDomain {
+    pub(crate) lo: i64,
+    pub(crate) hi: i64,
+    pub(crate) realistic_hi: i64,
+}
+
+pub(crate) fn integer_domain(min: Option<i64>, max: Option<i64>) -> IntegerDomain {
     let lo = min.unwrap_or(-1_000);
     let hi = max.unwrap_or(lo.saturating_add(100_000)).max(lo);
+    IntegerDomain {
+        lo,
+        hi,
+        realistic_hi: hi.min(lo.saturating_add(100_000)),
+    }
+}
+
+/// `unix-seconds`: the realistic range within `[lo, hi]`, and the value standing for "unset" (0 when allowed).
+pub(crate) fn unix_seconds_domain(d: &IntegerDomain) -> (i64, i64, i64) {
+    let (a, b) = (UNIX_LO.clamp(d.lo, d.hi), UNIX_HI.clamp(d.lo, d.hi));
+    let zero = if d.lo <= 0 && 0 <= d.hi { 0 } else { d.lo };
+    (a, b, zero)
+}
+
+/// A number schema's `[lo, hi]` (the realistic Unix range for `unix-float`).
+pub(crate) fn number_domain(
+    min: Option<f64>,
+    max: Option<f64>,
+    format: Option<&str>,
+) -> (f64, f64) {
+    let lo = min.unwrap_or(-1e6);
+    let hi = max.unwrap_or(lo + 1e6).max(lo);
+    if format == Some(format::UNIX_FLOAT) {
+        (
+            (UNIX_LO as f64).clamp(lo, hi),
+            (UNIX_HI as f64).clamp(lo, hi),
+        )
+    } else {
+        (lo, hi)
+    }
+}
+
+/// The whole part of `x` plus `micro` millionths, as JSON.
+pub(crate) fn with_micros(x: f64, micro: u32) -> Value {
+    let v = (x.trunc() + f64::from(micro) / 1e6).clamp(x.trunc(), x.trunc() + 0.999_999);
+    Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
+/// `iso8601-ms-utc` for Unix second `s` plus `ms` milliseconds.
+pub(crate) fn iso8601(s: i64, ms: i64) -> Value {
+    let t = OffsetDateTime::from_unix_timestamp(s).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        + time::Duration::milliseconds(ms);
+    Value::String(format::format_iso8601_ms_utc(t))
+}
+
+/// A string schema's length bounds `[lo, hi]`.
+pub(crate) fn length_domain(min_len: u64, max_len: Option<u64>) -> (usize, usize) {
+    let lo = min_len as usize;
+    (lo, max_len.map_or(lo + 24, |m| m as usize).max(lo))
+}
+
+/// `s` cut to `hi` characters and padded with `x` to `lo`.
+pub(crate) fn fit(s: &str, lo: usize, hi: usize) -> Value {
+    let mut chars: Vec<char> = s.chars().take(hi).collect();
+    while chars.len() < lo {
+        chars.push('x');
+    }
+    Value::String(chars.into_iter().collect())
+}
+
+fn integer(min: Option<i64>, max: Option<i64>, format: Option<&str>) -> ValueStrategy {
+    let d = integer_domain(min, max);
     if format == Some(format::UNIX_SECONDS) {
-        let (a, b) = (UNIX_LO.clamp(lo, hi), UNIX_HI.clamp(lo, hi));
-        let zero = if lo <= 0 && 0 <= hi { 0 } else { lo };
+        let (a, b, zero) = unix_seconds_domain(&d);
         return prop_oneof![1 => Just(zero), 9 => a..=b]
             .prop_map(Value::from)
             .boxed();
     }
     // The range comes first so that shrinking can move a value from a boundary back into it; only bounds
     // the schema states are offered as boundary values (an invented upper bound would not shrink away).
-    let realistic_hi = hi.min(lo.saturating_add(100_000));
+    let IntegerDomain {
+        lo,
+        hi,
+        realistic_hi,
+    } = d;
     match (min, max) {
         (Some(_), Some(_)) => prop_oneof![8 => lo..=realistic_hi, 1 => Just(lo), 1 => Just(hi)]
             .prop_map(Value::from)
@@ -358,21 +432,9 @@ fn integer(min: Option<i64>, max: Option<i64>, format: Option<&str>) -> ValueStr
 }
 
 fn number(min: Option<f64>, max: Option<f64>, format: Option<&str>) -> ValueStrategy {
-    let lo = min.unwrap_or(-1e6);
-    let hi = max.unwrap_or(lo + 1e6).max(lo);
-    let (lo, hi) = if format == Some(format::UNIX_FLOAT) {
-        (
-            (UNIX_LO as f64).clamp(lo, hi),
-            (UNIX_HI as f64).clamp(lo, hi),
-        )
-    } else {
-        (lo, hi)
-    };
+    let (lo, hi) = number_domain(min, max, format);
     (lo..=hi, 0u32..1_000_000)
-        .prop_map(|(x, micro)| {
-            let v = (x.trunc() + f64::from(micro) / 1e6).clamp(x.trunc(), x.trunc() + 0.999_999);
-            Number::from_f64(v).map_or(Value::Null, Value::Number)
-        })
+        .prop_map(|(x, micro)| with_micros(x, micro))
         .boxed()
 }
 
@@ -384,12 +446,7 @@ fn string(
 ) -> ValueStrategy {
     match format {
         Some(format::ISO8601_MS_UTC) => (UNIX_LO..UNIX_HI, 0i64..1000)
-            .prop_map(|(s, ms)| {
-                let t = OffsetDateTime::from_unix_timestamp(s)
-                    .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-                    + time::Duration::milliseconds(ms);
-                Value::String(format::format_iso8601_ms_utc(t))
-            })
+            .prop_map(|(s, ms)| iso8601(s, ms))
             .boxed(),
         Some(format::JS_DATE) => (
             UNIX_LO..UNIX_HI,
@@ -404,17 +461,8 @@ fn string(
                     return s.prop_map(Value::String).boxed();
                 }
             }
-            let lo = min_len as usize;
-            let hi = max_len.map_or(lo + 24, |m| m as usize).max(lo);
-            let text = text();
-            text.prop_map(move |s: String| {
-                let mut chars: Vec<char> = s.chars().take(hi).collect();
-                while chars.len() < lo {
-                    chars.push('x');
-                }
-                Value::String(chars.into_iter().collect())
-            })
-            .boxed()
+            let (lo, hi) = length_domain(min_len, max_len);
+            text().prop_map(move |s: String| fit(&s, lo, hi)).boxed()
         }
     }
 }
