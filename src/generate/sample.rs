@@ -28,9 +28,9 @@ use super::{
     coverage::{Coverage, Item},
     node::{Alt, Node, Object, Ty},
     strategy::{
-        fit, integer_domain, iso8601, js_date, length_domain, number_domain, unix_seconds_domain,
-        with_micros, IntegerDomain, ATTRIBUTE_NAMES, EXTRA_KEYS, SEPARATORS, UNIX_HI, UNIX_LO,
-        WORDS,
+        array_rest_domain, attribute_count_domain, fit, integer_domain, iso8601, js_date,
+        length_domain, number_domain, unix_seconds_domain, with_micros, IntegerDomain,
+        ATTRIBUTE_NAMES, EXTRA_KEYS, SEPARATORS, UNIX_HI, UNIX_LO, WORDS,
     },
     GenerateError,
 };
@@ -244,14 +244,12 @@ impl<'a> Sampler<'a> {
                 min,
                 max,
             } => {
-                let hi = max.unwrap_or(min + 2).min(min + 2);
+                let (rest_min, rest_max) = array_rest_domain(*min, *max, prefix.len());
                 let mut out = Vec::new();
                 for (i, n) in prefix.iter().enumerate() {
                     let p = self.child(path, &i.to_string());
                     out.push(self.node(n, &p)?);
                 }
-                let rest_min = min.saturating_sub(prefix.len() as u64) as usize;
-                let rest_max = (hi as usize).saturating_sub(prefix.len()).max(rest_min);
                 let scalar;
                 let items: &Node = match items.as_deref() {
                     Some(n) => n,
@@ -293,41 +291,26 @@ impl<'a> Sampler<'a> {
                         });
                     }
                 }
-                let names = |s: &Self, attributes: bool| {
-                    s.plans.get(&key).map_or_else(Vec::new, |plan| {
-                        if attributes {
-                            plan.attribute_names.clone()
-                        } else {
-                            plan.extra_keys.clone()
-                        }
-                    })
-                };
                 match &o.additional {
                     // Free-form objects sometimes get keys a fork would add.
                     Some(None) => {
-                        let names = names(self, false);
-                        for k in self.subsequence(&names, 0, 2) {
+                        let n = self.plans.get(&key).map_or(0, |p| p.extra_keys.len());
+                        for i in self.subsequence(n, 0, 2) {
                             let v = self.small_value();
-                            m.insert(k.to_string(), v);
+                            if let Some(k) = self.plans.get(&key).map(|p| p.extra_keys[i]) {
+                                m.insert(k.to_string(), v);
+                            }
                         }
                     }
                     Some(Some(schema)) if !schema.is_never() => {
-                        let lo = o
-                            .min_props
-                            .unwrap_or(0)
-                            .saturating_sub(o.props.len() as u64)
-                            as usize;
-                        let hi = o
-                            .max_props
-                            .map_or(lo + 2, |m| {
-                                m.saturating_sub(o.required.len() as u64) as usize
-                            })
-                            .max(lo);
-                        let names = names(self, true);
+                        let (lo, hi) = attribute_count_domain(o);
+                        let n = self.plans.get(&key).map_or(0, |p| p.attribute_names.len());
                         let p = self.child(path, "*");
-                        for k in self.subsequence(&names, lo, hi.min(lo + 3)) {
+                        for i in self.subsequence(n, lo, hi) {
                             let v = self.node(schema, &p)?;
-                            m.insert(k.to_string(), v);
+                            if let Some(k) = self.plans.get(&key).map(|p| p.attribute_names[i]) {
+                                m.insert(k.to_string(), v);
+                            }
                         }
                     }
                     _ => {}
@@ -337,18 +320,18 @@ impl<'a> Sampler<'a> {
         })
     }
 
-    /// A random subsequence (order kept) of `lo..=hi` items, as `proptest::sample::subsequence`.
-    fn subsequence(&mut self, items: &[&'static str], lo: usize, hi: usize) -> Vec<&'static str> {
-        let hi = hi.min(items.len());
+    /// The indices (ascending) of a random subsequence of `lo..=hi` of `len` items, as
+    /// `proptest::sample::subsequence`.
+    fn subsequence(&mut self, len: usize, lo: usize, hi: usize) -> Vec<usize> {
+        let hi = hi.min(len);
         let lo = lo.min(hi);
         let n = self.rng.int(lo as i64, hi as i64) as usize;
         // Selection sampling (Knuth's algorithm S): each subset of size n equally likely.
         let mut out = Vec::with_capacity(n);
         let mut needed = n;
-        for (i, item) in items.iter().enumerate() {
-            let left = items.len() - i;
-            if needed > 0 && self.rng.below(left) < needed {
-                out.push(*item);
+        for i in 0..len {
+            if needed > 0 && self.rng.below(len - i) < needed {
+                out.push(i);
                 needed -= 1;
             }
         }

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::{
     coverage::{Coverage, Item},
-    node::{Alt, Node, Ty},
+    node::{Alt, Node, Object, Ty},
 };
 use crate::format;
 
@@ -132,7 +132,7 @@ fn alt_strategy(alt: &Alt, path: &str, cov: &Option<Arc<Coverage>>) -> ValueStra
             min,
             max,
         } => {
-            let hi = max.unwrap_or(min + 2).min(min + 2);
+            let (rest_min, rest_max) = array_rest_domain(*min, *max, prefix.len());
             let scalar = Node::scalar();
             let items: &Node = items.as_deref().unwrap_or(&scalar);
             let item = node_strategy(items, &child(path, "*"), cov);
@@ -141,8 +141,6 @@ fn alt_strategy(alt: &Alt, path: &str, cov: &Option<Arc<Coverage>>) -> ValueStra
                 .enumerate()
                 .map(|(i, n)| node_strategy(n, &child(path, &i.to_string()), cov))
                 .collect();
-            let rest_min = min.saturating_sub(prefix.len() as u64) as usize;
-            let rest_max = (hi as usize).saturating_sub(prefix.len()).max(rest_min);
             let rest = if items.is_never() {
                 Just(Vec::new()).boxed()
             } else {
@@ -214,23 +212,14 @@ fn alt_strategy(alt: &Alt, path: &str, cov: &Option<Arc<Coverage>>) -> ValueStra
                         .boxed()
                 }
                 Some(Some(schema)) if !schema.is_never() => {
-                    let lo = o
-                        .min_props
-                        .unwrap_or(0)
-                        .saturating_sub(o.props.len() as u64) as usize;
-                    let hi = o
-                        .max_props
-                        .map_or(lo + 2, |m| {
-                            m.saturating_sub(o.required.len() as u64) as usize
-                        })
-                        .max(lo);
+                    let (lo, hi) = attribute_count_domain(o);
                     let names: Vec<&'static str> = ATTRIBUTE_NAMES
                         .iter()
                         .copied()
                         .filter(|k| !declared.iter().any(|d| d == k))
                         .collect();
                     let value = node_strategy(schema, &child(path, "*"), cov);
-                    proptest::sample::subsequence(names, lo..=hi.min(lo + 3))
+                    proptest::sample::subsequence(names, lo..=hi)
                         .prop_flat_map(move |keys| {
                             let vals: Vec<ValueStrategy> =
                                 keys.iter().map(|_| value.clone()).collect();
@@ -381,6 +370,29 @@ pub(crate) fn number_domain(
 pub(crate) fn with_micros(x: f64, micro: u32) -> Value {
     let v = (x.trunc() + f64::from(micro) / 1e6).clamp(x.trunc(), x.trunc() + 0.999_999);
     Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
+/// How many items an array gets after its `prefixItems`: `[rest_min, rest_max]` (at most two beyond
+/// `minItems`).
+pub(crate) fn array_rest_domain(min: u64, max: Option<u64>, prefix: usize) -> (usize, usize) {
+    let hi = max.unwrap_or(min + 2).min(min + 2);
+    let rest_min = min.saturating_sub(prefix as u64) as usize;
+    (rest_min, (hi as usize).saturating_sub(prefix).max(rest_min))
+}
+
+/// How many schema-keyed extra keys (`additionalProperties: {schema}`) an object gets: `[lo, hi]`.
+pub(crate) fn attribute_count_domain(o: &Object) -> (usize, usize) {
+    let lo = o
+        .min_props
+        .unwrap_or(0)
+        .saturating_sub(o.props.len() as u64) as usize;
+    let hi = o
+        .max_props
+        .map_or(lo + 2, |m| {
+            m.saturating_sub(o.required.len() as u64) as usize
+        })
+        .max(lo);
+    (lo, hi.min(lo + 3))
 }
 
 /// `iso8601-ms-utc` for Unix second `s` plus `ms` milliseconds.
