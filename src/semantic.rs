@@ -422,24 +422,22 @@ pub fn break_rule(event: EventName, v: &mut Value, id: &str) -> Option<String> {
     match id {
         "semantic/assignee-type" => {
             // Every event has at most one conversation.
-            let c = conversation_paths(event).first()?;
-            let at = format!("{c}/meta/assignee_type");
-            let current = lookup(v, &at)?.clone();
+            let c = conversations(event).first()?;
+            let current = lookup(v, c.assignee_type)?.clone();
             let wrong = if current == Value::Null {
                 Value::from("User")
             } else {
                 Value::Null
             };
-            set(v, &at, wrong);
-            Some(at)
+            set(v, c.assignee_type, wrong);
+            Some(c.assignee_type.to_string())
         }
         "semantic/activity-order" => {
-            let c = conversation_paths(event).first()?;
-            let (created, last) = (format!("{c}/created_at"), format!("{c}/last_activity_at"));
-            let la = id_at(v, &last).filter(|x| *x > 0)?;
-            id_at(v, &created)?;
-            set(v, &created, (la + 3600).into());
-            Some(created)
+            let c = conversations(event).first()?;
+            let la = id_at(v, c.last_activity_at).filter(|x| *x > 0)?;
+            id_at(v, c.created_at)?;
+            set(v, c.created_at, (la + 3600).into());
+            Some(c.created_at.to_string())
         }
         "semantic/typing-contact-private" => {
             let contact = lookup(v, "/user")
