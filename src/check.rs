@@ -208,7 +208,7 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     (
         "signature/mismatch",
         Severity::Error,
-        "the signature is the HMAC of the raw body with the secret",
+        "the signature is the HMAC of the raw body with the secret (the report says which local variant matches instead, never the expected value)",
     ),
 ];
 
@@ -401,8 +401,23 @@ fn check_signature(d: &Delivery, x: &Expectations, scheme: &Scheme, out: &mut Ve
     });
     match signature::verify(scheme, secret, id, ts, &d.body, sig) {
         Ok(()) => {}
-        Err(SignatureError::Mismatch { expected, .. }) => out.push(header_finding("signature/mismatch", sh, format!(
-            "{sh} does not match the raw body: expected {expected} (HMAC-SHA256 over the exact bytes received; do not re-serialise the JSON, and sign \"{{timestamp}}.{{body}}\")"))),
+        Err(SignatureError::Mismatch { .. }) => {
+            // Never the expected value: that would sign any body for whoever reads the report.
+            let cause = signature::explain_mismatch(
+                scheme,
+                secret,
+                id,
+                ts,
+                &d.body,
+                sig,
+                x.profile.timestamp_tolerance_secs,
+            );
+            out.push(header_finding(
+                "signature/mismatch",
+                sh,
+                format!("{sh} does not match an HMAC-SHA256 of \"{{timestamp}}.{{raw body}}\" with the secret; {cause}"),
+            ));
+        }
         Err(e) => out.push(header_finding("signature/malformed", sh, e.to_string())),
     }
 }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::{
     error::Error,
     event::EventName,
+    finding::Finding,
     exit::ExitCodes,
     input,
     profile::Profile,
@@ -18,7 +19,8 @@ use crate::{
 const EXIT_HELP: &str = "Exit codes:
   0  every payload (delivery) conforms (warnings allowed unless --deny-warnings)
   1  at least one payload (delivery) violates the contract
-  2  usage error, or an input that could not be read
+  2  usage error, or an input that could not be read; listen: a delivery could not be
+     printed or recorded (it was answered 500, not acknowledged)
   4  verify/listen: no delivery arrived at all";
 
 /// Contract testing for Chatwoot-style webhooks.
@@ -55,7 +57,7 @@ enum Command {
     /// A long-running receiver for live traffic: one line per delivery with its verdict, a summary on
     /// Ctrl-C, and with --record every delivery saved for `hookcheck validate`.
     #[command(after_help = EXIT_HELP)]
-    Listen(crate::cli_verify::ListenArgs),
+    Listen(crate::cli_listen::ListenArgs),
     /// The schema files: list, show, export (bundle, OpenAPI 3.1, AsyncAPI 3.0), diff.
     #[command(subcommand)]
     Schemas(crate::cli_schemas::SchemasCommand),
@@ -145,7 +147,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Validate(args) => validate(args),
         Command::Verify(args) => crate::cli_verify::verify(args),
-        Command::Listen(args) => crate::cli_verify::listen(args),
+        Command::Listen(args) => crate::cli_listen::listen(args),
         Command::Generate(args) => crate::cli_generate::run(
             args.event.as_deref(),
             args.all,
@@ -160,8 +162,28 @@ fn run(cli: Cli) -> Result<u8, Error> {
     }
 }
 
-/// Checks one payload's bytes, unwrapping a recorded-delivery envelope.
+/// The largest `.json` file `validate` reads when payloads are capped at `max_bytes`: a delivery file's body
+/// (checked against `max_bytes`) may be written with every byte escaped (`\u0000`, six bytes) or as base64.
+pub(crate) fn delivery_file_cap(max_bytes: usize) -> usize {
+    max_bytes.saturating_mul(6).saturating_add(1024 * 1024)
+}
+
+/// Whether `bytes` declare themselves a delivery file (writers put `hookcheck_delivery` first; a hand-edited
+/// file may move it, so the first 4 KiB are searched).
+fn is_delivery_file(bytes: &[u8]) -> bool {
+    const KEY: &[u8] = b"\"hookcheck_delivery\"";
+    bytes[..bytes.len().min(4096)]
+        .windows(KEY.len())
+        .any(|w| w == KEY)
+}
+
+/// Checks one payload's bytes, unwrapping a recorded-delivery envelope. A delivery file
+/// ([`replay`](crate::replay)) is checked by its exact body (`raw_body`/`raw_body_base64`), as `listen`
+/// checked it live, so the verdicts agree; pointers are into that body.
 pub(crate) fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Report {
+    if is_delivery_file(bytes) {
+        return check_delivery_file(catalog, bytes, opts);
+    }
     let mut findings = Vec::new();
     let Some(value) = decode(bytes, opts.max_bytes, &mut findings) else {
         crate::validate::finish(&mut findings);
@@ -171,11 +193,55 @@ pub(crate) fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Re
             findings,
         };
     };
+    if is_legacy_record(&value) {
+        return check_delivery_file(catalog, bytes, opts);
+    }
     let (payload, prefix) = match envelope_body(&value) {
         Some(body) => (body, "/body"),
         None => (&value, ""),
     };
     let event = catalog.check_value(payload, prefix, opts, &mut findings);
+    let mut report = Report {
+        profile: opts.profile,
+        event: event.map(|e| e.as_str().to_string()),
+        findings,
+    };
+    crate::validate::finish(&mut report.findings);
+    report
+}
+
+/// A record of the old `listen --record` format: `method`, `headers` as an object, `raw_body` as text.
+fn is_legacy_record(value: &Value) -> bool {
+    value.as_object().is_some_and(|o| {
+        !o.contains_key("event")
+            && o.contains_key("method")
+            && o.get("headers").is_some_and(Value::is_object)
+            && o.get("raw_body").is_some_and(Value::is_string)
+    })
+}
+
+fn check_delivery_file(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Report {
+    let mut findings = Vec::new();
+    let mut event = None;
+    match crate::replay::DeliveryFile::from_json(bytes, "delivery file") {
+        Ok(file) => {
+            if let Some(value) = decode(&file.body, opts.max_bytes, &mut findings) {
+                event = catalog.check_value(&value, "", opts, &mut findings);
+            }
+        }
+        Err(crate::replay::ReplayError::Format {
+            pointer, message, ..
+        }) => findings.push(Finding::error(
+            crate::finding::rule::RECORD_FORMAT,
+            if pointer == "(root)" { String::new() } else { pointer },
+            format!("not a readable delivery file: {message}"),
+        )),
+        Err(e) => findings.push(Finding::error(
+            crate::finding::rule::RECORD_FORMAT,
+            "",
+            e.to_string(),
+        )),
+    }
     let mut report = Report {
         profile: opts.profile,
         event: event.map(|e| e.as_str().to_string()),

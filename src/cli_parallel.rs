@@ -62,10 +62,17 @@ fn check(catalog: &Catalog, opts: &Options, renderer: Renderer, item: Item) -> D
                 findings: vec![Finding::error(
                     rule::JSON_TOO_LARGE,
                     "",
-                    format!(
-                        "payload is {n} bytes, over the cap of {} bytes",
-                        opts.max_bytes
-                    ),
+                    if n == input::UNMEASURED {
+                        format!(
+                            "payload is over the cap of {} bytes (reading stopped there)",
+                            opts.max_bytes
+                        )
+                    } else {
+                        format!(
+                            "payload is {n} bytes, over the cap of {} bytes",
+                            opts.max_bytes
+                        )
+                    },
                 )],
             },
         ),
@@ -174,7 +181,13 @@ fn read_all(
                 message: e.to_string(),
             }),
             Ok(reader) => {
-                for record in Records::new(reader, inp.layout, max_bytes) {
+                // A `.json` file may be a delivery file, whose body (checked against `max_bytes`) is
+                // written escaped or as base64: such a file may be larger than its body.
+                let cap = match inp.layout {
+                    input::Layout::Document => crate::cli::delivery_file_cap(max_bytes),
+                    _ => max_bytes,
+                };
+                for record in Records::new(reader, inp.layout, cap) {
                     match record {
                         Ok(r) => batch.push(Item::Payload {
                             source: source.clone(),

@@ -1,21 +1,18 @@
 //! `hookcheck verify` and `hookcheck listen`.
 use std::{
-    collections::{BTreeMap, BTreeSet},
+    collections::BTreeSet,
     io::{self, Write},
     net::SocketAddr,
     path::PathBuf,
     time::{Duration, Instant},
 };
 
-use serde_json::{json, Value};
-
 use crate::{
-    check::{check_delivery, verify as check_all, DeliveryProfile, Expectations, Verdict},
-    delivery::Delivery,
+    check::{verify as check_all, DeliveryProfile, Expectations, Verdict},
     error::Error,
     event::EventName,
     exit::ExitCodes,
-    finding::{Finding, Severity},
+    finding::Finding,
     generate::Generator,
     profile::Profile,
     receiver::Receiver,
@@ -29,25 +26,29 @@ use crate::{
 pub struct Common {
     /// Delivery profile: chatwoot (signed, 4.12+), chatwoot-unsigned (before 4.12), standard-webhooks.
     #[arg(long, default_value = "chatwoot", value_name = "NAME")]
-    profile: String,
+    pub(crate) profile: String,
     /// A delivery profile as a JSON file (see DeliveryProfile in the docs); overrides --profile.
     #[arg(long, value_name = "FILE")]
-    profile_file: Option<PathBuf>,
-    /// The webhook secret (default for verify: a fresh random one, given to CMD as WEBHOOK_SECRET).
-    #[arg(long, value_name = "SECRET")]
-    secret: Option<String>,
+    pub(crate) profile_file: Option<PathBuf>,
+    /// The webhook secret (visible in `ps`: prefer --secret-file or HOOKCHECK_SECRET). Default for verify:
+    /// a fresh random one, given to CMD as WEBHOOK_SECRET; for listen: none (signatures not verified).
+    #[arg(long, value_name = "SECRET", conflicts_with = "secret_file")]
+    pub(crate) secret: Option<String>,
+    /// Read the webhook secret from this file (one trailing newline is ignored).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) secret_file: Option<PathBuf>,
     /// Subscribed events, comma-separated (default: all 12).
     #[arg(long, value_delimiter = ',', value_name = "EVENTS")]
-    events: Vec<String>,
+    pub(crate) events: Vec<String>,
     /// The path deliveries must use (WEBHOOK_URL ends with it).
     #[arg(long, value_name = "PATH")]
-    path: Option<String>,
+    pub(crate) path: Option<String>,
     /// Payload profile the bodies are validated against.
     #[arg(long, default_value = "compat", value_name = "PROFILE")]
-    payload_profile: String,
+    pub(crate) payload_profile: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    pub(crate) format: Format,
 }
 
 /// `hookcheck verify` arguments.
@@ -79,28 +80,16 @@ pub struct VerifyArgs {
     /// Address the receiver listens on.
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     bind: SocketAddr,
+    /// The URL the report's "reproduce" line re-sends to (the receiver is gone by then). The default is
+    /// the shell variable $WEBHOOK_URL, to set to your own receiver before running the line.
+    #[arg(long, default_value = "$WEBHOOK_URL", value_name = "URL")]
+    reproduce_url: String,
     /// The sender to check, and its arguments (after `--`).
     #[arg(last = true, value_name = "CMD")]
     command: Vec<String>,
 }
 
-/// `hookcheck listen` arguments.
-#[derive(Debug, clap::Args)]
-pub struct ListenArgs {
-    #[command(flatten)]
-    common: Common,
-    /// Address to listen on (use 0.0.0.0:PORT to accept deliveries from another machine).
-    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR")]
-    bind: SocketAddr,
-    /// Save every delivery (headers and raw body) as DIR/<n>-<event>.json, replayable with `hookcheck validate`.
-    #[arg(long, value_name = "DIR")]
-    record: Option<PathBuf>,
-    /// Stop after this many deliveries (default: run until Ctrl-C).
-    #[arg(long, value_name = "N")]
-    max_deliveries: Option<usize>,
-}
-
-fn expectations(c: &Common, secret: Option<String>) -> Result<Expectations, Error> {
+pub(crate) fn expectations(c: &Common, secret: Option<String>) -> Result<Expectations, Error> {
     let profile = match &c.profile_file {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|source| Error::Read {
@@ -132,6 +121,32 @@ fn expectations(c: &Common, secret: Option<String>) -> Result<Expectations, Erro
     Ok(x)
 }
 
+/// The environment variable a secret may come from (after `--secret` and `--secret-file`).
+pub const SECRET_ENV: &str = "HOOKCHECK_SECRET";
+
+/// The secret from `--secret`, `--secret-file` (one trailing newline dropped) or `HOOKCHECK_SECRET`, in
+/// that order; an empty one is an error (it would make signatures anyone can forge).
+pub(crate) fn resolve_secret(c: &Common) -> Result<Option<String>, Error> {
+    let secret = if let Some(s) = &c.secret {
+        Some(s.clone())
+    } else if let Some(p) = &c.secret_file {
+        let text = std::fs::read_to_string(p).map_err(|source| Error::Read {
+            path: p.clone(),
+            source,
+        })?;
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        Some(text.strip_suffix('\r').unwrap_or(text).to_string())
+    } else {
+        std::env::var(SECRET_ENV).ok()
+    };
+    if secret.as_deref() == Some("") {
+        return Err(Error::Secret(
+            "it is empty, which would make signatures anyone can forge".into(),
+        ));
+    }
+    Ok(secret)
+}
+
 fn random_secret(profile: &DeliveryProfile) -> String {
     use base64::Engine;
     let bytes: Vec<u8> = uuid::Uuid::new_v4()
@@ -160,7 +175,7 @@ fn random_secret(profile: &DeliveryProfile) -> String {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -175,11 +190,7 @@ pub fn verify(args: VerifyArgs) -> Result<u8, Error> {
 async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
     let catalog = Catalog::shared()?;
     let mut x = expectations(&args.common, None)?;
-    let secret = args
-        .common
-        .secret
-        .clone()
-        .unwrap_or_else(|| random_secret(&x.profile));
+    let secret = resolve_secret(&args.common)?.unwrap_or_else(|| random_secret(&x.profile));
     x.secret = (x.profile.signature.is_some()).then_some(secret.clone());
     x.count = args.expect;
     catalog.prepare(x.payload_profile);
@@ -256,10 +267,16 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
         if let Ok(fd) = std::os::fd::AsFd::as_fd(&io::stderr()).try_clone_to_owned() {
             cmd.stdout(std::process::Stdio::from(fd));
         }
+        // CMD leads its own process group, so the timeout (and the end of the run) stops whatever it
+        // started too, not only the process hookcheck knows.
+        #[cfg(unix)]
+        cmd.process_group(0);
+        cmd.kill_on_drop(true);
         let mut child = cmd.spawn().map_err(|source| Error::Read {
             path: PathBuf::from(&args.command[0]),
             source,
         })?;
+        let group = child.id();
         let deadline = Instant::now() + Duration::from_secs(args.timeout);
         let mut exited_at: Option<Instant> = None;
         loop {
@@ -285,12 +302,13 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
             }
             if Instant::now() >= deadline {
                 if exited_at.is_none() {
+                    kill_group(group);
                     let _ = child.kill().await;
                     run_findings.push(Finding::error(
                         "verify/timeout",
                         "",
                         format!(
-                            "`{}` was still running after {} s and was stopped",
+                            "`{}` was still running after {} s and was stopped with its process group",
                             args.command.join(" "),
                             args.timeout
                         ),
@@ -300,6 +318,9 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        // Whatever CMD left running in its group (a background sender) must not outlive the check.
+        kill_group(group);
+        let _ = child.kill().await;
     }
     let deliveries = receiver.deliveries();
     let checking = Instant::now();
@@ -310,9 +331,29 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
         checking.elapsed().as_secs_f64()
     );
     verdict.run.extend(run_findings);
+    if receiver.not_kept() > 0 {
+        verdict.run.push(Finding::error(
+            "verify/not-kept",
+            "",
+            format!(
+                "{} more deliveries arrived after the first {} (or {} MiB of bodies) and were not checked",
+                receiver.not_kept(),
+                crate::receiver::DEFAULT_MAX_KEPT,
+                crate::receiver::DEFAULT_MAX_KEPT_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    if deliveries.is_empty() {
+        // A run that received nothing proves nothing: a failure in every format, JUnit included.
+        verdict.run.push(Finding::error(
+            "verify/no-delivery",
+            "",
+            "no delivery arrived",
+        ));
+    }
     let mut out = io::BufWriter::new(io::stdout().lock());
     match args.common.format {
-        Format::Human => render::human(&mut out, &verdict, &x, &receiver.url()),
+        Format::Human => render::human(&mut out, &verdict, &x, &args.reproduce_url),
         Format::Json => render::json_lines(&mut out, &verdict, &x),
     }
     .map_err(Error::Write)?;
@@ -335,129 +376,18 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
     })
 }
 
-/// Runs `hookcheck listen`.
-pub fn listen(args: ListenArgs) -> Result<u8, Error> {
-    runtime()?.block_on(listen_async(args))
-}
-
-fn record(dir: &std::path::Path, d: &Delivery) -> io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
-    let event = d.event().unwrap_or_else(|| "unknown".into());
-    let path = dir.join(format!("{:06}-{event}.json", d.index));
-    let headers: serde_json::Map<String, Value> = d
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                Value::String(String::from_utf8_lossy(v).into_owned()),
-            )
-        })
-        .collect();
-    let body: Value = serde_json::from_slice(&d.body).unwrap_or(Value::Null);
-    let envelope = json!({
-        "method": d.method, "path": d.path, "received_at": d.arrival_unix(), "headers": headers,
-        "raw_body": String::from_utf8_lossy(&d.body), "body": body,
-    });
-    std::fs::write(
-        &path,
-        serde_json::to_vec_pretty(&envelope).map_err(io::Error::other)?,
-    )?;
-    Ok(path)
-}
-
-async fn listen_async(args: ListenArgs) -> Result<u8, Error> {
-    let catalog = Catalog::shared()?;
-    let x = expectations(&args.common, args.common.secret.clone())?;
-    catalog.prepare(x.payload_profile);
-    let receiver = Receiver::builder().bind(args.bind).start().await?;
-    eprintln!(
-        "hookcheck: listening on {} (profile {}, {} events{}); Ctrl-C for the summary",
-        receiver.url(),
-        x.profile.name,
-        x.events.len(),
-        if x.secret.is_some() {
-            ", secret set"
-        } else {
-            ", no secret: signatures are not verified"
-        }
-    );
-    let mut seen = 0usize;
-    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
-    let mut per_event: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut per_rule: BTreeMap<String, usize> = BTreeMap::new();
-    let mut stdout = io::stdout();
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    loop {
-        tokio::select! {
-            _ = &mut ctrl_c => break,
-            _ = tokio::time::sleep(Duration::from_millis(25)) => {}
-        }
-        let all = receiver.deliveries();
-        for d in all.iter().skip(seen) {
-            let mut findings = check_delivery(catalog, d, &x);
-            if let Some(h) = &x.profile.id_header {
-                if let crate::delivery::HeaderValue::Text(id) = d.header(h) {
-                    if let Some(first) = ids.insert(id.to_string(), d.index) {
-                        findings.push(Finding::error(
-                            "delivery/id-duplicate",
-                            "",
-                            format!("{h} {id} was already used by delivery #{first}"),
-                        ));
-                    }
-                }
+/// Kills a process group (SIGKILL), if it still exists.
+fn kill_group(group: Option<u32>) {
+    #[cfg(unix)]
+    if let Some(pid) = group.and_then(|p| libc::pid_t::try_from(p).ok()) {
+        if pid > 0 {
+            // SAFETY: killpg only sends a signal; the group is the one CMD leads (process_group(0)), and a
+            // group that no longer exists yields ESRCH, which is fine.
+            unsafe {
+                libc::killpg(pid, libc::SIGKILL);
             }
-            let errors: Vec<&Finding> = findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .collect();
-            let event = d.event().unwrap_or_else(|| "?".into());
-            let entry = per_event.entry(event.clone()).or_default();
-            if errors.is_empty() {
-                entry.0 += 1
-            } else {
-                entry.1 += 1
-            }
-            for f in &errors {
-                *per_rule.entry(f.rule.clone()).or_default() += 1;
-            }
-            let saved = match &args.record {
-                Some(dir) => match record(dir, d) {
-                    Ok(p) => format!("  saved {}", p.display()),
-                    Err(e) => format!("  NOT SAVED: {e}"),
-                },
-                None => String::new(),
-            };
-            let line = match args.common.format {
-                Format::Json => json!({"type": "delivery", "index": d.index, "method": d.method, "path": d.path, "event": event,
-                                       "passed": errors.is_empty(), "findings": findings}).to_string(),
-                Format::Human if errors.is_empty() => format!("#{} {} {} {event}  ✓ conforms{saved}", d.index, d.method, d.path),
-                Format::Human => format!("#{} {} {} {event}  ✗ {}{saved}", d.index, d.method, d.path,
-                    errors.iter().map(|f| if f.pointer.is_empty() { f.rule.clone() } else { format!("{} at {}", f.rule, f.pointer) }).collect::<Vec<_>>().join(", ")),
-            };
-            writeln!(stdout, "{line}").map_err(Error::Write)?;
-        }
-        seen = all.len();
-        if args.max_deliveries.is_some_and(|n| seen >= n) {
-            break;
         }
     }
-    let failed: usize = per_event.values().map(|(_, f)| f).sum();
-    let mut out = io::stdout();
-    writeln!(out, "\n{:<30} {:>6} {:>6}", "event", "ok", "failed").map_err(Error::Write)?;
-    for (e, (ok, bad)) in &per_event {
-        writeln!(out, "{e:<30} {ok:>6} {bad:>6}").map_err(Error::Write)?;
-    }
-    for (rule, n) in &per_rule {
-        writeln!(out, "  {n:>4} x {rule}").map_err(Error::Write)?;
-    }
-    writeln!(out, "{seen} deliveries, {failed} failed").map_err(Error::Write)?;
-    Ok(if seen == 0 {
-        ExitCodes::NO_DELIVERIES
-    } else if failed > 0 {
-        ExitCodes::FINDINGS
-    } else {
-        ExitCodes::OK
-    })
+    #[cfg(not(unix))]
+    let _ = group;
 }

@@ -49,6 +49,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// `listen --record DIR`: the directory cannot be created, is not a directory, or is not writable.
+    #[error("cannot record into `{path}`: {reason}")]
+    RecordDir {
+        /// The directory.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The webhook secret given cannot be used.
+    #[error("unusable secret: {0}")]
+    Secret(String),
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Write(#[source] std::io::Error),

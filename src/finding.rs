@@ -52,6 +52,9 @@ pub mod rule {
     /// A payload had more findings than a report lists ([`crate::validate::MAX_FINDINGS`]); the first ones
     /// are listed, errors before warnings.
     pub const REPORT_TRUNCATED: &str = "report/truncated";
+    /// A hookcheck delivery file (`"hookcheck_delivery": 1`) that cannot be read; the pointer names what
+    /// is wrong in the file.
+    pub const RECORD_FORMAT: &str = "record/format";
     /// The embedded schemas did not compile, so the payload could not be diagnosed (a defect in hookcheck).
     pub const SCHEMA_COMPILE: &str = "internal/schema-compile";
 
@@ -81,6 +84,10 @@ pub mod rule {
         (
             REPORT_TRUNCATED,
             "more findings than a report lists (1,000): the first ones are listed, errors first (warning)",
+        ),
+        (
+            RECORD_FORMAT,
+            "a hookcheck delivery file that cannot be read (the pointer names what is wrong in the file)",
         ),
         (
             SCHEMA_COMPILE,

@@ -107,6 +107,12 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<Input>, Vec<Error>) {
     (inputs, errors)
 }
 
+/// [`Record::oversize`] of a record whose reading stopped at the cap, so its length is not known.
+pub const UNMEASURED: usize = usize::MAX;
+
+/// How far past the cap [`Records`] skips to find the end of an oversize line before giving up on the input.
+pub const MAX_SKIP: usize = 64 * 1024 * 1024;
+
 /// A payload's bytes and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
@@ -114,7 +120,8 @@ pub struct Record {
     pub line: Option<usize>,
     /// The payload bytes (without the line terminator); empty when `oversize` is set.
     pub bytes: Vec<u8>,
-    /// The payload's true length when it exceeded the cap and was discarded while reading.
+    /// The payload's true length when it exceeded the cap and was discarded while reading, or
+    /// [`UNMEASURED`] when reading stopped at the cap (whole documents, lines without an end).
     pub oversize: Option<usize>,
 }
 
@@ -148,7 +155,9 @@ impl<R: Read> Records<R> {
         }
     }
 
-    /// Reads one line (without terminator), keeping at most `max_bytes + 1` bytes of it.
+    /// Reads one line (without terminator), keeping at most `max_bytes + 1` bytes of it. The rest of an
+    /// oversize line is skipped to reach the next line, but at most [`MAX_SKIP`] bytes of it: a line with no
+    /// end in sight (`/dev/zero`) ends the input with an error instead of being read forever.
     fn read_line(&mut self) -> io::Result<Option<Record>> {
         let mut bytes = Vec::new();
         let mut total = 0usize;
@@ -179,6 +188,14 @@ impl<R: Read> Records<R> {
             if found.is_some() {
                 break;
             }
+            if total > self.max_bytes.saturating_add(MAX_SKIP) {
+                self.line += 1;
+                return Err(io::Error::other(format!(
+                    "line {} has no end within {} bytes; stopped reading this input there",
+                    self.line,
+                    self.max_bytes.saturating_add(MAX_SKIP)
+                )));
+            }
         }
         self.line += 1;
         // The `\r` of a CRLF line terminator is not part of the payload, whatever the payload's size.
@@ -207,16 +224,19 @@ impl<R: Read> Records<R> {
         }
     }
 
+    /// Reads the rest of the input as one document, stopping one byte past the cap: an oversize document
+    /// is reported as [`UNMEASURED`] without reading on (a 2 GB file, `/dev/zero`).
     fn read_rest(&mut self, mut bytes: Vec<u8>) -> io::Result<Record> {
         let cap = self.max_bytes as u64 + 1;
         let already = bytes.len() as u64;
         (&mut self.reader)
             .take(cap.saturating_sub(already))
             .read_to_end(&mut bytes)?;
-        let mut total = bytes.len();
-        if total > self.max_bytes {
-            total += io::copy(&mut self.reader, &mut io::sink())? as usize;
-        }
+        let total = if bytes.len() > self.max_bytes {
+            UNMEASURED
+        } else {
+            bytes.len()
+        };
         Ok(self.record(None, bytes, total))
     }
 
@@ -368,10 +388,23 @@ mod tests {
     }
 
     #[test]
-    fn documents_over_the_cap_are_measured_whole() {
+    fn documents_over_the_cap_are_not_read_past_it() {
         let data = vec![b' '; 5000];
         let rs = collect(&data, Layout::Document, 100);
-        assert_eq!(rs[0].oversize, Some(5000));
+        assert_eq!(rs[0].oversize, Some(UNMEASURED));
+        // An endless input ends too: the reader counts what it is asked for.
+        let endless = io::repeat(b'0');
+        let r = Records::new(endless, Layout::Document, 1000).next().unwrap().unwrap();
+        assert_eq!(r.oversize, Some(UNMEASURED));
+    }
+
+    #[test]
+    fn an_endless_line_ends_the_input_with_an_error() {
+        let endless = io::repeat(b'0').take((MAX_SKIP + 10_000) as u64 + 1);
+        let got: Vec<_> = Records::new(endless, Layout::Lines, 1000).collect();
+        assert_eq!(got.len(), 1, "one error, and reading stops");
+        let e = got[0].as_ref().unwrap_err().to_string();
+        assert!(e.contains("line 1 has no end"), "{e}");
     }
 
     #[test]

@@ -66,6 +66,7 @@
 pub mod check;
 pub mod cli;
 mod cli_generate;
+mod cli_listen;
 mod cli_parallel;
 mod cli_schemas;
 mod cli_verify;
@@ -87,6 +88,7 @@ pub mod model;
 pub mod report;
 pub mod schema;
 pub mod semantic;
+pub mod server;
 pub mod signature;
 pub mod validate;
 

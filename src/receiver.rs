@@ -1,5 +1,7 @@
-//! A receiver built on wiremock: it records every request whole and answers as scripted, so a sender's
-//! failure handling can be exercised. Checks run afterwards over the records (see [`check`](crate::check)).
+//! A receiver built on wiremock for tests and `hookcheck verify`: it keeps every request whole (up to a
+//! cap, [`ReceiverBuilder::max_kept`]) and answers as scripted, so a sender's failure handling can be
+//! exercised. Checks run afterwards over the records (see [`check`](crate::check)). For live traffic,
+//! `hookcheck listen` uses [`server`](crate::server) instead, which keeps nothing and bounds every request.
 //!
 //! For Rust teams, in their own `cargo test`:
 //!
@@ -48,8 +50,18 @@ pub enum Reply {
     Hang,
 }
 
+/// How many deliveries a [`Receiver`] keeps by default ([`ReceiverBuilder::max_kept`]).
+pub const DEFAULT_MAX_KEPT: usize = 10_000;
+
+/// How many body bytes a [`Receiver`] keeps in all by default.
+pub const DEFAULT_MAX_KEPT_BYTES: usize = 256 * 1024 * 1024;
+
 struct Recorder {
     log: Arc<Mutex<Vec<Delivery>>>,
+    max_kept: usize,
+    max_kept_bytes: usize,
+    kept_bytes: AtomicUsize,
+    not_kept: Arc<AtomicUsize>,
     script: Vec<Reply>,
     otherwise: Reply,
     attempts: AtomicUsize,
@@ -68,14 +80,21 @@ impl Respond for Recorder {
             None => request.url.path().to_string(),
         };
         if let Ok(mut log) = self.log.lock() {
-            let index = log.len() + 1;
-            log.push(Delivery::new(
-                index,
-                request.method.as_str(),
-                &path,
-                headers,
-                request.body.clone(),
-            ));
+            let bytes = self.kept_bytes.load(Ordering::SeqCst) + request.body.len();
+            if log.len() < self.max_kept && bytes <= self.max_kept_bytes {
+                self.kept_bytes.store(bytes, Ordering::SeqCst);
+                let index = log.len() + 1;
+                log.push(Delivery::new(
+                    index,
+                    request.method.as_str(),
+                    &path,
+                    headers,
+                    request.body.clone(),
+                ));
+            } else {
+                // Over the cap: answered as scripted and counted, but not kept.
+                self.not_kept.fetch_add(1, Ordering::SeqCst);
+            }
         }
         match self.script.get(n).copied().unwrap_or(self.otherwise) {
             Reply::Status(s) => ResponseTemplate::new(s),
@@ -91,6 +110,8 @@ pub struct ReceiverBuilder {
     bind: SocketAddr,
     script: Vec<Reply>,
     otherwise: Reply,
+    max_kept: usize,
+    max_kept_bytes: usize,
 }
 
 impl ReceiverBuilder {
@@ -112,6 +133,15 @@ impl ReceiverBuilder {
         self
     }
 
+    /// Keep at most this many deliveries, and at most `bytes` of bodies in all (defaults
+    /// [`DEFAULT_MAX_KEPT`], [`DEFAULT_MAX_KEPT_BYTES`]). Later ones are still answered, and counted by
+    /// [`Receiver::not_kept`], so a runaway sender cannot exhaust memory.
+    pub fn max_kept(mut self, deliveries: usize, bytes: usize) -> Self {
+        self.max_kept = deliveries;
+        self.max_kept_bytes = bytes;
+        self
+    }
+
     /// Starts the receiver.
     ///
     /// # Errors
@@ -121,10 +151,20 @@ impl ReceiverBuilder {
             addr: self.bind.to_string(),
             source,
         })?;
-        let server = MockServer::builder().listener(listener).start().await;
+        // wiremock's own request log would keep every request a second time, without a cap.
+        let server = MockServer::builder()
+            .listener(listener)
+            .disable_request_recording()
+            .start()
+            .await;
         let log = Arc::new(Mutex::new(Vec::new()));
+        let not_kept = Arc::new(AtomicUsize::new(0));
         let recorder = Recorder {
             log: log.clone(),
+            max_kept: self.max_kept,
+            max_kept_bytes: self.max_kept_bytes,
+            kept_bytes: AtomicUsize::new(0),
+            not_kept: not_kept.clone(),
             script: self.script,
             otherwise: self.otherwise,
             attempts: AtomicUsize::new(0),
@@ -133,7 +173,11 @@ impl ReceiverBuilder {
             .respond_with(recorder)
             .mount(&server)
             .await;
-        Ok(Receiver { server, log })
+        Ok(Receiver {
+            server,
+            log,
+            not_kept,
+        })
     }
 }
 
@@ -141,6 +185,7 @@ impl ReceiverBuilder {
 pub struct Receiver {
     server: MockServer,
     log: Arc<Mutex<Vec<Delivery>>>,
+    not_kept: Arc<AtomicUsize>,
 }
 
 impl Receiver {
@@ -161,6 +206,8 @@ impl Receiver {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             script: Vec::new(),
             otherwise: Reply::Status(200),
+            max_kept: DEFAULT_MAX_KEPT,
+            max_kept_bytes: DEFAULT_MAX_KEPT_BYTES,
         }
     }
 
@@ -179,9 +226,14 @@ impl Receiver {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
-    /// How many requests have arrived.
+    /// How many requests have arrived (kept or not).
     pub fn count(&self) -> usize {
-        self.log.lock().map(|l| l.len()).unwrap_or(0)
+        self.log.lock().map(|l| l.len()).unwrap_or(0) + self.not_kept()
+    }
+
+    /// How many requests arrived after the cap of [`ReceiverBuilder::max_kept`] and were not kept.
+    pub fn not_kept(&self) -> usize {
+        self.not_kept.load(Ordering::SeqCst)
     }
 
     /// Waits until `n` requests have arrived or `timeout` passes; returns the count.

@@ -748,7 +748,8 @@ pub const INLINE_BODY_MAX: usize = 4096;
 /// recorded value is shell-quoted, and control characters are written as `$'\xNN'` escapes, so the line
 /// is one line and nothing in it runs or reaches the terminal as-is. The body goes inline when it is short
 /// text; otherwise it is read from the delivery file at `file_path` with `jq` (and `base64 -d` for a binary
-/// body), or, without a file, decoded from base64 inline.
+/// body), or, without a file, decoded from base64 inline. A `url` of the form `$NAME` (for instance
+/// `$WEBHOOK_URL`) is left to the shell: the line then reads `"$NAME"'/path'`.
 pub fn curl_line(file_path: Option<&Path>, file: &DeliveryFile, url: &str) -> String {
     let mut cmd = String::new();
     let inline = file.body.len() <= INLINE_BODY_MAX
@@ -779,10 +780,17 @@ pub fn curl_line(file_path: Option<&Path>, file: &DeliveryFile, url: &str) -> St
         }
         "--data-binary @-".to_string()
     };
+    let target = match shell_variable(url) {
+        // `"$WEBHOOK_URL"'/path'`: the shell supplies the base URL.
+        Some(var) => format!(
+            "\"${var}\"{}",
+            shell_quote(target_url("", &file.path).as_bytes())
+        ),
+        None => shell_quote(target_url(url, &file.path).as_bytes()),
+    };
     cmd.push_str(&format!(
-        "curl -sS -X {} {}",
+        "curl -sS -X {} {target}",
         shell_quote(file.method.as_bytes()),
-        shell_quote(target_url(url, &file.path).as_bytes())
     ));
     for (k, v) in &file.headers {
         if NOT_RESENT.contains(&k.as_str()) {
@@ -797,6 +805,16 @@ pub fn curl_line(file_path: Option<&Path>, file: &DeliveryFile, url: &str) -> St
     cmd.push(' ');
     cmd.push_str(&data);
     cmd
+}
+
+/// `$NAME` (an upper-case shell variable name) gives `NAME`.
+fn shell_variable(url: &str) -> Option<&str> {
+    let name = url.strip_prefix('$')?;
+    (!name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+    .then_some(name)
 }
 
 /// Bash quoting: `'...'` for text without control characters, else `$'...'` with `\xNN` escapes (and

@@ -188,13 +188,13 @@ pub enum SignatureError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The signature is well formed but no signature in it matches the raw body.
-    #[error("{header} header does not match the raw body: expected {expected}")]
+    /// The signature is well formed but no signature in it matches the raw body. It carries no correct
+    /// value on purpose: showing one would turn any report into a signing oracle for whoever can send a
+    /// request and read the output. [`explain_mismatch`] says what went wrong instead.
+    #[error("{header} header does not match the raw body")]
     Mismatch {
         /// The signature header's name.
         header: String,
-        /// The correct header value for this body, so a receiver can show the sender what to send.
-        expected: String,
     },
     /// The configured secret cannot be used as a key.
     #[error("unusable secret: {reason}")]
@@ -300,8 +300,8 @@ pub fn sign(
 ///
 /// # Errors
 /// [`SignatureError::BadSecret`], [`SignatureError::Malformed`] (signature header, or a missing id the
-/// scheme signs), [`SignatureError::BadTimestamp`], or [`SignatureError::Mismatch`] carrying the correct
-/// header value.
+/// scheme signs), [`SignatureError::BadTimestamp`], or [`SignatureError::Mismatch`] (which never carries
+/// the correct value; see [`explain_mismatch`]).
 pub fn verify(
     scheme: &Scheme,
     secret: &str,
@@ -324,9 +324,208 @@ pub fn verify(
     } else {
         Err(SignatureError::Mismatch {
             header: scheme.signature_header.clone(),
-            expected: encode(scheme.encoding, &tag),
         })
     }
+}
+
+/// Why a well-formed signature did not match, as far as hookcheck can tell with the secret it has: each
+/// variant is a common sender bug whose signature it recomputed and found equal to the received one.
+/// Nothing here carries a signature, so it can be shown to anyone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MismatchCause {
+    /// The HMAC covers the body alone, without the timestamp (and id) prefix.
+    BodyOnly,
+    /// The HMAC covers a re-serialisation of the parsed body, not the bytes sent; names the form
+    /// (`compact`, `pretty`, `spaced`, `ActiveSupport`).
+    Reserialised(&'static str),
+    /// The HMAC covers another timestamp than the one in the header, this many seconds away (negative:
+    /// earlier), as when a sender signs once and sends later or retries with a new timestamp header.
+    OtherTimestamp(i64),
+    /// The key was derived from the secret string another way (`raw UTF-8 bytes of the whole secret`,
+    /// `base64-decoded secret`, `hex-decoded secret`).
+    SecretEncoding(&'static str),
+    /// The message layout of another scheme (`timestamp.body` vs `id.timestamp.body`).
+    Layout(&'static str),
+    /// None of the above: the secret differs, or the bytes signed are not the bytes sent.
+    Unknown,
+}
+
+impl std::fmt::Display for MismatchCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MismatchCause::BodyOnly => f.write_str(
+                "it matches an HMAC over the body alone: the timestamp prefix (\"{timestamp}.\") is missing from the signed bytes",
+            ),
+            MismatchCause::Reserialised(form) => write!(
+                f,
+                "it matches an HMAC over a {form} re-serialisation of the parsed body: sign the exact bytes sent, not a re-encoding of the JSON"
+            ),
+            MismatchCause::OtherTimestamp(d) => write!(
+                f,
+                "it matches an HMAC with a timestamp {} s {} the one in the header: sign with the timestamp you send",
+                d.unsigned_abs(),
+                if *d < 0 { "before" } else { "after" }
+            ),
+            MismatchCause::SecretEncoding(how) => write!(
+                f,
+                "it matches an HMAC keyed with the {how}: the secret is turned into a key the wrong way"
+            ),
+            MismatchCause::Layout(layout) => write!(
+                f,
+                "it matches an HMAC over {layout}: the signed message has another scheme's layout"
+            ),
+            MismatchCause::Unknown => f.write_str(
+                "no local variant matches (body alone, re-serialised body, another timestamp within the tolerance, another secret encoding or layout): the secret differs, or the bytes signed are not the bytes sent",
+            ),
+        }
+    }
+}
+
+/// Bodies up to this size are tried under every nearby timestamp by [`explain_mismatch`]; larger ones only
+/// under the other variants, so a flood of large mismatching requests cannot cost much CPU.
+pub const EXPLAIN_TIMESTAMP_BODY_MAX: usize = 16 * 1024;
+
+/// Explains a [`SignatureError::Mismatch`] by what can be tested locally: recomputes the signature for the
+/// usual sender bugs and compares each (in constant time) with the received header. Timestamps within
+/// `tolerance_secs` of the header's are tried for bodies up to [`EXPLAIN_TIMESTAMP_BODY_MAX`] bytes
+/// (at most 600 seconds either way).
+///
+/// ```
+/// use hookcheck::signature::{explain_mismatch, sign, MismatchCause, Scheme};
+///
+/// let scheme = Scheme::chatwoot();
+/// let body = br#"{"event":"contact_created","id":1}"#;
+/// let sent = sign(&scheme, "s3cret", None, "1718620000", body)?;       // signed at ...000
+/// let cause = explain_mismatch(&scheme, "s3cret", None, "1718620003", body, &sent, 300); // sent as ...003
+/// assert_eq!(cause, MismatchCause::OtherTimestamp(-3));
+/// # Ok::<(), hookcheck::signature::SignatureError>(())
+/// ```
+pub fn explain_mismatch(
+    scheme: &Scheme,
+    secret: &str,
+    id: Option<&str>,
+    timestamp: &str,
+    body: &[u8],
+    header_value: &str,
+    tolerance_secs: u64,
+) -> MismatchCause {
+    let Ok(candidates) = parse_signature_header(scheme, header_value) else {
+        return MismatchCause::Unknown;
+    };
+    let matches = |key: &[u8], message: &[u8]| -> bool {
+        hmac_sha256(key, message).is_ok_and(|tag| {
+            bool::from(
+                candidates
+                    .iter()
+                    .fold(Choice::from(0u8), |acc, c| acc | c[..].ct_eq(&tag[..])),
+            )
+        })
+    };
+    let Ok(key) = key_bytes(scheme.secret, secret) else {
+        return MismatchCause::Unknown;
+    };
+    if matches(&key, body) {
+        return MismatchCause::BodyOnly;
+    }
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        let forms: [(&'static str, Vec<u8>); 4] = [
+            ("compact", serde_json::to_vec(&value).unwrap_or_default()),
+            ("pretty", serde_json::to_vec_pretty(&value).unwrap_or_default()),
+            ("spaced (\", \" and \": \")", spaced_json(&value)),
+            ("ActiveSupport", crate::sender::activesupport_json(&value)),
+        ];
+        for (name, bytes) in forms {
+            if bytes != body && matches(&key, &signed_message(scheme, id, timestamp, &bytes)) {
+                return MismatchCause::Reserialised(name);
+            }
+        }
+    }
+    let other_layout = match scheme.message {
+        MessageLayout::TimestampDotBody => {
+            id.map(|id| ("id.timestamp.body", [id.as_bytes(), b".", timestamp.as_bytes(), b".", body].concat()))
+        }
+        MessageLayout::IdDotTimestampDotBody => {
+            Some(("timestamp.body", [timestamp.as_bytes(), b".", body].concat()))
+        }
+    };
+    if let Some((name, message)) = other_layout {
+        if matches(&key, &message) {
+            return MismatchCause::Layout(name);
+        }
+    }
+    let message = signed_message(scheme, id, timestamp, body);
+    let mut keys: Vec<(&'static str, Vec<u8>)> = Vec::new();
+    if secret.as_bytes() != key.as_slice() {
+        keys.push(("raw UTF-8 bytes of the whole secret", secret.as_bytes().to_vec()));
+    }
+    let bare = secret.strip_prefix(WHSEC_PREFIX).unwrap_or(secret);
+    if let Ok(k) = SECRET_BASE64.decode(bare) {
+        if !k.is_empty() && k != key {
+            keys.push(("base64-decoded secret", k));
+        }
+    }
+    if let Ok(k) = hex::decode(bare) {
+        if !k.is_empty() && k != key {
+            keys.push(("hex-decoded secret", k));
+        }
+    }
+    for (name, k) in keys {
+        if matches(&k, &message) {
+            return MismatchCause::SecretEncoding(name);
+        }
+    }
+    if body.len() <= EXPLAIN_TIMESTAMP_BODY_MAX {
+        if let Ok(ts) = parse_timestamp_in(&scheme.timestamp_header, timestamp) {
+            let window = i64::try_from(tolerance_secs.min(600)).unwrap_or(600);
+            for distance in 1..=window {
+                for d in [-distance, distance] {
+                    let other = (ts + d).to_string();
+                    if ts + d >= 0 && matches(&key, &signed_message(scheme, id, &other, body)) {
+                        // The signature was made for `other`; the header says `ts`.
+                        return MismatchCause::OtherTimestamp(-d);
+                    }
+                }
+            }
+        }
+    }
+    MismatchCause::Unknown
+}
+
+/// JSON with `", "` and `": "` separators, as Python's `json.dumps` writes by default.
+fn spaced_json(value: &serde_json::Value) -> Vec<u8> {
+    struct Spaced;
+    impl serde_json::ser::Formatter for Spaced {
+        fn begin_array_value<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            if first {
+                Ok(())
+            } else {
+                w.write_all(b", ")
+            }
+        }
+        fn begin_object_key<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            if first {
+                Ok(())
+            } else {
+                w.write_all(b", ")
+            }
+        }
+        fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+            w.write_all(b": ")
+        }
+    }
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Spaced);
+    let _ = serde::Serialize::serialize(value, &mut ser);
+    out
 }
 
 /// Parses a timestamp header: ASCII decimal digits only (no sign, no spaces, no fraction, at most 12
@@ -777,9 +976,36 @@ mod tests {
             r,
             Err(SignatureError::Mismatch {
                 header: "X-Chatwoot-Signature".to_owned(),
-                expected: v.expected.clone(),
             })
         );
+        let cause = explain_mismatch(&Scheme::chatwoot(), &v.secret, None, &v.timestamp, &v.body, &body_only, 300);
+        assert_eq!(cause, MismatchCause::BodyOnly);
+    }
+
+    #[test]
+    fn mismatches_are_explained_without_the_expected_value() {
+        let v = chatwoot_vector();
+        let cw = Scheme::chatwoot();
+        let explain = |sig: &str, ts: &str| explain_mismatch(&cw, &v.secret, None, ts, &v.body, sig, 300);
+        let parsed: serde_json::Value = serde_json::from_slice(&v.body).unwrap();
+        let compact = serde_json::to_vec(&parsed).unwrap();
+        let sig = sign(&cw, &v.secret, None, &v.timestamp, &compact).unwrap();
+        assert_eq!(explain(&sig, &v.timestamp), MismatchCause::Reserialised("compact"));
+        let later = (v.timestamp.parse::<i64>().unwrap() + 7).to_string();
+        assert_eq!(explain(&v.expected, &later), MismatchCause::OtherTimestamp(-7));
+        let other = sign(&cw, "another-secret", None, &v.timestamp, &v.body).unwrap();
+        assert_eq!(explain(&other, &v.timestamp), MismatchCause::Unknown);
+        // Standard Webhooks keyed with the raw "whsec_..." string instead of its decoded bytes.
+        let sw = Scheme::standard_webhooks();
+        let raw_key = hmac_sha256(SW_SECRET.as_bytes(), &signed_message(&sw, Some(SW_ID), SW_TIMESTAMP, SW_BODY)).unwrap();
+        let header = format!("v1,{}", STANDARD.encode(raw_key));
+        assert_eq!(
+            explain_mismatch(&sw, SW_SECRET, Some(SW_ID), SW_TIMESTAMP, SW_BODY, &header, 300),
+            MismatchCause::SecretEncoding("raw UTF-8 bytes of the whole secret")
+        );
+        for cause in [MismatchCause::BodyOnly, MismatchCause::Unknown, MismatchCause::OtherTimestamp(3)] {
+            assert!(!cause.to_string().contains(&v.expected[7..]));
+        }
     }
 
     #[test]
@@ -871,7 +1097,6 @@ mod tests {
             r,
             Err(SignatureError::Mismatch {
                 header: "webhook-signature".to_owned(),
-                expected: SW_SIGNATURE.to_owned(),
             })
         );
     }

@@ -1,5 +1,7 @@
 //! Rendering a delivery verdict: human (per delivery, each check passed or failed, with a `curl`
-//! reproducer), JSON lines, and JUnit XML. The webhook secret never appears in any of them.
+//! reproducer), JSON lines, and JUnit XML. The webhook secret never appears in any of them, and neither
+//! does the signature a body should have had (see `signature/mismatch`). In the human report every value
+//! that came from a request is escaped ([`escape`]), so a sender cannot forge report lines.
 use std::io::{self, Write};
 
 use serde_json::json;
@@ -7,6 +9,7 @@ use serde_json::json;
 use crate::{
     check::{Expectations, Verdict, RULES},
     delivery::{Delivery, HeaderValue},
+    escape,
     finding::{Finding, Severity},
 };
 
@@ -36,46 +39,28 @@ fn label(d: &Delivery) -> String {
     let id = ["x-chatwoot-delivery", "webhook-id"]
         .iter()
         .find_map(|h| match d.header(h) {
-            HeaderValue::Text(t) => Some(format!("  {h}={t}")),
+            HeaderValue::Text(t) => Some(format!("  {h}={}", escape::short(t, 80))),
             _ => None,
         });
     format!(
-        "#{} {} {}  event={event}{}",
+        "#{} {} {}  event={}{}",
         d.index,
-        d.method,
-        d.path,
+        escape::short(&d.method, 16),
+        escape::short(&d.path, 200),
+        escape::short(&event, 64),
         id.unwrap_or_default()
     )
 }
 
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-/// A `curl` command that re-sends the delivery byte for byte.
+/// A `curl` command that re-sends the delivery byte for byte to `url` (see
+/// [`replay::curl_line`](crate::replay::curl_line): one line, every value quoted, `$NAME` left to the shell).
 pub fn curl(d: &Delivery, url: &str) -> String {
-    let mut cmd = format!(
-        "curl -sS -X {} {}",
-        d.method,
-        shell_quote(&format!("{}{}", url.trim_end_matches('/'), d.path))
-    );
-    for (k, v) in &d.headers {
-        if matches!(k.as_str(), "host" | "content-length" | "accept-encoding") {
-            continue;
-        }
-        cmd.push_str(&format!(
-            " \\\n      -H {}",
-            shell_quote(&format!("{k}: {}", String::from_utf8_lossy(v)))
-        ));
-    }
-    cmd.push_str(&format!(
-        " \\\n      --data-binary {}",
-        shell_quote(&String::from_utf8_lossy(&d.body))
-    ));
-    cmd
+    crate::replay::curl_line(None, &crate::replay::DeliveryFile::from_delivery(d), url)
 }
 
-/// The human report.
+/// The human report. `url` is where the "reproduce" line re-sends the first failing delivery: the user's
+/// own receiver, or a shell variable such as `$WEBHOOK_URL` (hookcheck's receiver is gone by the time a
+/// person reads the report).
 ///
 /// # Errors
 /// Writing failed.
@@ -92,6 +77,12 @@ pub fn human(out: &mut impl Write, v: &Verdict, x: &Expectations, url: &str) -> 
             v.deliveries.len(),
             x.profile.name
         )?;
+    } else if v.deliveries.is_empty() {
+        writeln!(
+            out,
+            "Verification failed: no delivery was checked (profile {})",
+            x.profile.name
+        )?;
     } else {
         writeln!(
             out,
@@ -101,15 +92,27 @@ pub fn human(out: &mut impl Write, v: &Verdict, x: &Expectations, url: &str) -> 
         )?;
     }
     for f in &v.run {
-        writeln!(out, "\n{}[{}]: {}", f.severity, f.rule, f.message)?;
+        writeln!(
+            out,
+            "\n{}[{}]: {}",
+            f.severity,
+            f.rule,
+            escape::text(&f.message)
+        )?;
     }
     for (d, findings) in &v.deliveries {
         for f in findings {
-            writeln!(out, "\n{}[{}]: {}", f.severity, f.rule, f.message)?;
+            writeln!(
+                out,
+                "\n{}[{}]: {}",
+                f.severity,
+                f.rule,
+                escape::text(&f.message)
+            )?;
             writeln!(out, " --> delivery {}", label(d))?;
             if let Some(h) = &f.header {
                 let shown = match d.header(h) {
-                    HeaderValue::Text(t) => t.to_string(),
+                    HeaderValue::Text(t) => escape::short(t, 200),
                     other => format!("({other:?})").to_lowercase(),
                 };
                 writeln!(out, "   = header: {h}: {shown}")?;
@@ -119,14 +122,14 @@ pub fn human(out: &mut impl Write, v: &Verdict, x: &Expectations, url: &str) -> 
                     out,
                     "   = body at {}",
                     if f.pointer.is_empty() {
-                        "(root)"
+                        "(root)".into()
                     } else {
-                        &f.pointer
+                        escape::text(&f.pointer)
                     }
                 )?;
             }
             if let Some(val) = &f.value {
-                writeln!(out, "   = value: {val}")?;
+                writeln!(out, "   = value: {}", escape::text(val))?;
             }
             if let Some(s) = &f.schema {
                 writeln!(out, "   = schema: {s}")?;
@@ -146,14 +149,14 @@ pub fn human(out: &mut impl Write, v: &Verdict, x: &Expectations, url: &str) -> 
             .collect();
         writeln!(out, "- {}  {}", label(d), marks.join(" "))?;
         if findings.iter().any(|f| f.severity == Severity::Error) {
-            let text = String::from_utf8_lossy(&d.body);
-            let cut: String = text.chars().take(160).collect();
+            let head = &d.body[..d.body.len().min(160)];
             writeln!(
                 out,
-                "  body (first {} of {} bytes): {cut}{}",
-                cut.len(),
+                "  body (first {} of {} bytes): {}{}",
+                head.len(),
                 d.body.len(),
-                if cut.len() < text.len() { "…" } else { "" }
+                escape::bytes(head),
+                if head.len() < d.body.len() { "…" } else { "" }
             )?;
         }
     }
@@ -162,9 +165,14 @@ pub fn human(out: &mut impl Write, v: &Verdict, x: &Expectations, url: &str) -> 
         .iter()
         .find(|(_, f)| f.iter().any(|f| f.severity == Severity::Error))
     {
+        let target = if url.starts_with('$') {
+            format!(" (set {url} to your receiver first)")
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "\nReproduce delivery #{} with:\n    {}",
+            "\nReproduce delivery #{} against your receiver{target}:\n    {}",
             d.index,
             curl(d, url)
         )?;
@@ -227,7 +235,7 @@ pub fn junit(v: &Verdict, x: &Expectations) -> Result<String, quick_junit::Seria
     let mut suite = TestSuite::new(format!("deliveries ({})", x.profile.name));
     for f in &v.run {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-        status.set_message(f.message.clone());
+        status.set_message(escape::text(&f.message).into_owned());
         suite.add_test_case(TestCase::new(f.rule.clone(), status));
     }
     for (d, findings) in &v.deliveries {
@@ -252,7 +260,7 @@ pub fn junit(v: &Verdict, x: &Expectations) -> Result<String, quick_junit::Seria
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 s.set_message(
                     hits.iter()
-                        .map(|f| format!("{}: {}", f.rule, f.message))
+                        .map(|f| format!("{}: {}", f.rule, escape::text(&f.message)))
                         .collect::<Vec<_>>()
                         .join("; "),
                 );

@@ -238,12 +238,21 @@ impl Renderer {
                 if self.verbose && report.findings.is_empty() {
                     writeln!(out, "ok: {place} ({})", event_label(report))?;
                 }
+                // Messages, pointers and values carry payload text (keys, strings): escaped, so a
+                // payload cannot forge report lines or drive the terminal.
+                let place = crate::escape::text(&place);
                 for f in &report.findings {
-                    writeln!(out, "{}[{}]: {}", f.severity, f.rule, f.message)?;
+                    writeln!(
+                        out,
+                        "{}[{}]: {}",
+                        f.severity,
+                        f.rule,
+                        crate::escape::text(&f.message)
+                    )?;
                     let at = if f.pointer.is_empty() {
-                        "(root)"
+                        "(root)".into()
                     } else {
-                        f.pointer.as_str()
+                        crate::escape::text(&f.pointer)
                     };
                     writeln!(
                         out,
@@ -252,7 +261,7 @@ impl Renderer {
                         report.profile
                     )?;
                     if let Some(v) = &f.value {
-                        writeln!(out, "   = value: {v}")?;
+                        writeln!(out, "   = value: {}", crate::escape::text(v))?;
                     }
                     if let Some(s) = &f.schema {
                         writeln!(out, "   = schema: {s}")?;
@@ -269,7 +278,7 @@ impl Renderer {
 
 fn event_label(report: &Report) -> String {
     match &report.event {
-        Some(e) => format!("event {e}"),
+        Some(e) => format!("event {}", crate::escape::short(e, 64)),
         None => "event unknown".to_string(),
     }
 }
