@@ -7,8 +7,8 @@ use serde_json::Value;
 use crate::{
     error::Error,
     event::EventName,
-    finding::Finding,
     exit::ExitCodes,
+    finding::Finding,
     input,
     profile::Profile,
     report::{Format, Origin, Reporter},
@@ -233,7 +233,11 @@ fn check_delivery_file(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Repor
             pointer, message, ..
         }) => findings.push(Finding::error(
             crate::finding::rule::RECORD_FORMAT,
-            if pointer == "(root)" { String::new() } else { pointer },
+            if pointer == "(root)" {
+                String::new()
+            } else {
+                pointer
+            },
             format!("not a readable delivery file: {message}"),
         )),
         Err(e) => findings.push(Finding::error(

@@ -138,7 +138,10 @@ fn prepare_record_dir(dir: &Path) -> Result<u64, Error> {
         .map_err(|e| fail(format!("not writable: {e}")))?;
     let _ = std::fs::remove_file(&probe);
     let mut highest = 0u64;
-    for entry in std::fs::read_dir(dir).map_err(|e| fail(e.to_string()))?.flatten() {
+    for entry in std::fs::read_dir(dir)
+        .map_err(|e| fail(e.to_string()))?
+        .flatten()
+    {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if let Some((digits, _)) = name.split_once('-') {
@@ -183,10 +186,15 @@ impl ListenSink {
         let event = d.event();
         match self.format {
             Format::Json => {
-                let id = self.x.profile.id_header.as_deref().and_then(|h| match d.header(h) {
-                    HeaderValue::Text(t) => Some(t.to_string()),
-                    _ => None,
-                });
+                let id = self
+                    .x
+                    .profile
+                    .id_header
+                    .as_deref()
+                    .and_then(|h| match d.header(h) {
+                        HeaderValue::Text(t) => Some(t.to_string()),
+                        _ => None,
+                    });
                 json!({"type": "delivery", "index": d.index, "method": d.method, "path": d.path,
                        "event": event, "delivery_id": id, "bytes": d.body.len(),
                        "passed": errors.is_empty(), "findings": findings,
@@ -229,7 +237,10 @@ impl Sink for ListenSink {
         // The checks are the expensive part and need no lock; numbering, recording and printing happen
         // under it, so lines and file numbers follow one order.
         let mut findings = check_delivery(self.catalog, &d, &self.x);
-        let mut st = self.state.lock().map_err(|_| "state lock poisoned".to_string())?;
+        let mut st = self
+            .state
+            .lock()
+            .map_err(|_| "state lock poisoned".to_string())?;
         let index = st.next;
         st.next += 1;
         d.index = usize::try_from(index).unwrap_or(usize::MAX);
@@ -239,7 +250,10 @@ impl Sink for ListenSink {
                     findings.push(Finding::error(
                         "delivery/id-duplicate",
                         "",
-                        format!("{h} {} was already used by delivery #{first}", escape::short(id, 80)),
+                        format!(
+                            "{h} {} was already used by delivery #{first}",
+                            escape::short(id, 80)
+                        ),
                     ));
                 }
             }

@@ -394,7 +394,10 @@ mod tests {
         assert_eq!(rs[0].oversize, Some(UNMEASURED));
         // An endless input ends too: the reader counts what it is asked for.
         let endless = io::repeat(b'0');
-        let r = Records::new(endless, Layout::Document, 1000).next().unwrap().unwrap();
+        let r = Records::new(endless, Layout::Document, 1000)
+            .next()
+            .unwrap()
+            .unwrap();
         assert_eq!(r.oversize, Some(UNMEASURED));
     }
 

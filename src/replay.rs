@@ -199,38 +199,51 @@ impl DeliveryFile {
             .map(|(_, v)| v.as_slice())
     }
 
-    /// The file format (see the module docs), pretty-printed, ending with a newline.
+    /// The file format (see the module docs): one key per line, one header per line, ending with a
+    /// newline.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut o = Map::new();
-        o.insert("hookcheck_delivery".into(), FORMAT_VERSION.into());
-        o.insert("method".into(), self.method.clone().into());
-        o.insert("path".into(), self.path.clone().into());
-        let headers = self
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                let value = match std::str::from_utf8(v) {
-                    Ok(text) => Value::String(text.to_string()),
-                    Err(_) => serde_json::json!({ "base64": STANDARD.encode(v) }),
-                };
-                Value::Array(vec![Value::String(k.to_ascii_lowercase()), value])
-            })
-            .collect();
-        o.insert("headers".into(), Value::Array(headers));
+        // Serialising strings and numbers cannot fail; `text` keeps that in one place.
+        fn text<T: serde::Serialize + ?Sized>(v: &T) -> String {
+            serde_json::to_string(v).unwrap_or_default()
+        }
+        let mut out = String::with_capacity(self.body.len() + 256 + self.headers.len() * 48);
+        out.push_str(&format!(
+            "{{\n  \"hookcheck_delivery\": {FORMAT_VERSION},\n"
+        ));
+        out.push_str(&format!("  \"method\": {},\n", text(&self.method)));
+        out.push_str(&format!("  \"path\": {},\n", text(&self.path)));
+        out.push_str("  \"headers\": [");
+        for (i, (k, v)) in self.headers.iter().enumerate() {
+            let value = match std::str::from_utf8(v) {
+                Ok(t) => text(t),
+                Err(_) => format!("{{\"base64\": {}}}", text(&STANDARD.encode(v))),
+            };
+            let sep = if i == 0 { "\n" } else { ",\n" };
+            out.push_str(&format!(
+                "{sep}    [{}, {value}]",
+                text(&k.to_ascii_lowercase())
+            ));
+        }
+        out.push_str(if self.headers.is_empty() {
+            "],\n"
+        } else {
+            "\n  ],\n"
+        });
         match std::str::from_utf8(&self.body) {
-            Ok(text) => o.insert("raw_body".into(), text.into()),
-            Err(_) => o.insert("raw_body_base64".into(), STANDARD.encode(&self.body).into()),
-        };
+            Ok(t) => out.push_str(&format!("  \"raw_body\": {}", text(t))),
+            Err(_) => out.push_str(&format!(
+                "  \"raw_body_base64\": {}",
+                text(&STANDARD.encode(&self.body))
+            )),
+        }
         if let Some(t) = self.received_at.and_then(serde_json::Number::from_f64) {
-            o.insert("received_at".into(), Value::Number(t));
+            out.push_str(&format!(",\n  \"received_at\": {t}"));
         }
         if let Some(n) = &self.note {
-            o.insert("note".into(), n.clone().into());
+            out.push_str(&format!(",\n  \"note\": {}", text(n)));
         }
-        // Serialising a map of strings, numbers and arrays cannot fail.
-        let mut out = serde_json::to_vec_pretty(&Value::Object(o)).unwrap_or_default();
-        out.push(b'\n');
-        out
+        out.push_str("\n}\n");
+        out.into_bytes()
     }
 
     /// Reads the file format (or the old `listen --record` format, see the module docs). `source` names the

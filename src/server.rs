@@ -426,8 +426,10 @@ fn reply(status: StatusCode, text: &'static str, close: bool) -> Reply {
         header::HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     if close {
-        r.headers_mut()
-            .insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+        r.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
     }
     r
 }
@@ -443,13 +445,21 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Reply, In
     };
     if shared.stopping.load(Ordering::SeqCst) {
         count(&shared.counters.refused);
-        return Ok(reply(StatusCode::SERVICE_UNAVAILABLE, "not accepting deliveries\n", true));
+        return Ok(reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not accepting deliveries\n",
+            true,
+        ));
     }
     let max = shared.limits.max_body_bytes;
     let declared = hyper::body::Body::size_hint(req.body()).exact();
     if declared.is_some_and(|n| n > max as u64) {
         count(&shared.counters.too_large);
-        return Ok(reply(StatusCode::PAYLOAD_TOO_LARGE, "body too large\n", true));
+        return Ok(reply(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body too large\n",
+            true,
+        ));
     }
     let (parts, body) = req.into_parts();
     let read = read_body(body, max, declared, &shared.budget);
@@ -457,11 +467,19 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Reply, In
         Ok(Ok(read)) => read,
         Ok(Err(BodyError::TooLarge)) => {
             count(&shared.counters.too_large);
-            return Ok(reply(StatusCode::PAYLOAD_TOO_LARGE, "body too large\n", true));
+            return Ok(reply(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body too large\n",
+                true,
+            ));
         }
         Ok(Err(BodyError::Broken)) => {
             count(&shared.counters.broken);
-            return Ok(reply(StatusCode::BAD_REQUEST, "body could not be read\n", true));
+            return Ok(reply(
+                StatusCode::BAD_REQUEST,
+                "body could not be read\n",
+                true,
+            ));
         }
         Err(_) => {
             count(&shared.counters.timed_out);
@@ -470,7 +488,11 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Reply, In
     };
     let Some(slot) = shared.reserve() else {
         count(&shared.counters.refused);
-        return Ok(reply(StatusCode::SERVICE_UNAVAILABLE, "not accepting deliveries\n", true));
+        return Ok(reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not accepting deliveries\n",
+            true,
+        ));
     };
     let path = parts
         .uri
@@ -491,7 +513,11 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Reply, In
     };
     if shared.jobs.send(Work::Job(job)).await.is_err() {
         count(&shared.counters.lost);
-        return Ok(reply(StatusCode::INTERNAL_SERVER_ERROR, "not recorded\n", true));
+        return Ok(reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "not recorded\n",
+            true,
+        ));
     }
     Ok(match rx.await {
         Ok(true) => reply(StatusCode::OK, "ok\n", false),
@@ -544,7 +570,10 @@ pub async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
             (Ok(mut int), Ok(mut term)) => {
                 tokio::select! {
                     _ = int.recv() => {}
@@ -593,11 +622,24 @@ mod tests {
         String::from_utf8_lossy(&out).into_owned()
     }
 
-    async fn start(limits: Limits, fail_every: usize) -> (SocketAddr, StopHandle, tokio::task::JoinHandle<Counts>, Arc<Keep>) {
-        let server = Server::bind("127.0.0.1:0".parse().unwrap(), limits).await.unwrap();
+    async fn start(
+        limits: Limits,
+        fail_every: usize,
+    ) -> (
+        SocketAddr,
+        StopHandle,
+        tokio::task::JoinHandle<Counts>,
+        Arc<Keep>,
+    ) {
+        let server = Server::bind("127.0.0.1:0".parse().unwrap(), limits)
+            .await
+            .unwrap();
         let addr = server.local_addr();
         let stop = server.stop_handle();
-        let sink = Arc::new(Keep { kept: AtomicUsize::new(0), fail_every });
+        let sink = Arc::new(Keep {
+            kept: AtomicUsize::new(0),
+            fail_every,
+        });
         let task = tokio::spawn(server.run(sink.clone()));
         (addr, stop, task, sink)
     }
@@ -605,9 +647,14 @@ mod tests {
     #[tokio::test]
     async fn oversized_bodies_get_413_plain_and_chunked() {
         let (addr, stop, task, sink) = start(Limits::new(100), 0).await;
-        let r = raw(addr, b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 101\r\n\r\n").await;
+        let r = raw(
+            addr,
+            b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 101\r\n\r\n",
+        )
+        .await;
         assert!(r.starts_with("HTTP/1.1 413"), "{r}");
-        let mut chunked = b"POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+        let mut chunked =
+            b"POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
         for _ in 0..3 {
             chunked.extend_from_slice(b"28\r\n");
             chunked.extend_from_slice(&[b'a'; 40]);
@@ -630,7 +677,11 @@ mod tests {
         let (addr, _stop, task, _sink) = start(limits, 3).await;
         let mut statuses = Vec::new();
         for _ in 0..10 {
-            let r = raw(addr, b"POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}").await;
+            let r = raw(
+                addr,
+                b"POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}",
+            )
+            .await;
             statuses.push(r.get(9..12).unwrap_or("---").to_string());
             if statuses.iter().filter(|s| *s == "200").count() == 5 {
                 break;
@@ -638,8 +689,15 @@ mod tests {
         }
         let counts = task.await.unwrap();
         assert_eq!(counts.acknowledged, 5);
-        assert_eq!(statuses.iter().filter(|s| *s == "200").count(), 5, "{statuses:?}");
-        assert_eq!(counts.lost as usize, statuses.iter().filter(|s| *s == "500").count());
+        assert_eq!(
+            statuses.iter().filter(|s| *s == "200").count(),
+            5,
+            "{statuses:?}"
+        );
+        assert_eq!(
+            counts.lost as usize,
+            statuses.iter().filter(|s| *s == "500").count()
+        );
         assert!(counts.lost >= 2, "every third keep fails: {statuses:?}");
         // The server has stopped: nothing listens any more.
         assert!(tokio::net::TcpStream::connect(addr).await.is_err());

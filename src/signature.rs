@@ -431,7 +431,10 @@ pub fn explain_mismatch(
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
         let forms: [(&'static str, Vec<u8>); 4] = [
             ("compact", serde_json::to_vec(&value).unwrap_or_default()),
-            ("pretty", serde_json::to_vec_pretty(&value).unwrap_or_default()),
+            (
+                "pretty",
+                serde_json::to_vec_pretty(&value).unwrap_or_default(),
+            ),
             ("spaced (\", \" and \": \")", spaced_json(&value)),
             ("ActiveSupport", crate::sender::activesupport_json(&value)),
         ];
@@ -442,12 +445,16 @@ pub fn explain_mismatch(
         }
     }
     let other_layout = match scheme.message {
-        MessageLayout::TimestampDotBody => {
-            id.map(|id| ("id.timestamp.body", [id.as_bytes(), b".", timestamp.as_bytes(), b".", body].concat()))
-        }
-        MessageLayout::IdDotTimestampDotBody => {
-            Some(("timestamp.body", [timestamp.as_bytes(), b".", body].concat()))
-        }
+        MessageLayout::TimestampDotBody => id.map(|id| {
+            (
+                "id.timestamp.body",
+                [id.as_bytes(), b".", timestamp.as_bytes(), b".", body].concat(),
+            )
+        }),
+        MessageLayout::IdDotTimestampDotBody => Some((
+            "timestamp.body",
+            [timestamp.as_bytes(), b".", body].concat(),
+        )),
     };
     if let Some((name, message)) = other_layout {
         if matches(&key, &message) {
@@ -457,7 +464,10 @@ pub fn explain_mismatch(
     let message = signed_message(scheme, id, timestamp, body);
     let mut keys: Vec<(&'static str, Vec<u8>)> = Vec::new();
     if secret.as_bytes() != key.as_slice() {
-        keys.push(("raw UTF-8 bytes of the whole secret", secret.as_bytes().to_vec()));
+        keys.push((
+            "raw UTF-8 bytes of the whole secret",
+            secret.as_bytes().to_vec(),
+        ));
     }
     let bare = secret.strip_prefix(WHSEC_PREFIX).unwrap_or(secret);
     if let Ok(k) = SECRET_BASE64.decode(bare) {
@@ -518,7 +528,10 @@ fn spaced_json(value: &serde_json::Value) -> Vec<u8> {
                 w.write_all(b", ")
             }
         }
-        fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        fn begin_object_value<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+        ) -> std::io::Result<()> {
             w.write_all(b": ")
         }
     }
@@ -978,7 +991,15 @@ mod tests {
                 header: "X-Chatwoot-Signature".to_owned(),
             })
         );
-        let cause = explain_mismatch(&Scheme::chatwoot(), &v.secret, None, &v.timestamp, &v.body, &body_only, 300);
+        let cause = explain_mismatch(
+            &Scheme::chatwoot(),
+            &v.secret,
+            None,
+            &v.timestamp,
+            &v.body,
+            &body_only,
+            300,
+        );
         assert_eq!(cause, MismatchCause::BodyOnly);
     }
 
@@ -986,24 +1007,47 @@ mod tests {
     fn mismatches_are_explained_without_the_expected_value() {
         let v = chatwoot_vector();
         let cw = Scheme::chatwoot();
-        let explain = |sig: &str, ts: &str| explain_mismatch(&cw, &v.secret, None, ts, &v.body, sig, 300);
+        let explain =
+            |sig: &str, ts: &str| explain_mismatch(&cw, &v.secret, None, ts, &v.body, sig, 300);
         let parsed: serde_json::Value = serde_json::from_slice(&v.body).unwrap();
         let compact = serde_json::to_vec(&parsed).unwrap();
         let sig = sign(&cw, &v.secret, None, &v.timestamp, &compact).unwrap();
-        assert_eq!(explain(&sig, &v.timestamp), MismatchCause::Reserialised("compact"));
+        assert_eq!(
+            explain(&sig, &v.timestamp),
+            MismatchCause::Reserialised("compact")
+        );
         let later = (v.timestamp.parse::<i64>().unwrap() + 7).to_string();
-        assert_eq!(explain(&v.expected, &later), MismatchCause::OtherTimestamp(-7));
+        assert_eq!(
+            explain(&v.expected, &later),
+            MismatchCause::OtherTimestamp(-7)
+        );
         let other = sign(&cw, "another-secret", None, &v.timestamp, &v.body).unwrap();
         assert_eq!(explain(&other, &v.timestamp), MismatchCause::Unknown);
         // Standard Webhooks keyed with the raw "whsec_..." string instead of its decoded bytes.
         let sw = Scheme::standard_webhooks();
-        let raw_key = hmac_sha256(SW_SECRET.as_bytes(), &signed_message(&sw, Some(SW_ID), SW_TIMESTAMP, SW_BODY)).unwrap();
+        let raw_key = hmac_sha256(
+            SW_SECRET.as_bytes(),
+            &signed_message(&sw, Some(SW_ID), SW_TIMESTAMP, SW_BODY),
+        )
+        .unwrap();
         let header = format!("v1,{}", STANDARD.encode(raw_key));
         assert_eq!(
-            explain_mismatch(&sw, SW_SECRET, Some(SW_ID), SW_TIMESTAMP, SW_BODY, &header, 300),
+            explain_mismatch(
+                &sw,
+                SW_SECRET,
+                Some(SW_ID),
+                SW_TIMESTAMP,
+                SW_BODY,
+                &header,
+                300
+            ),
             MismatchCause::SecretEncoding("raw UTF-8 bytes of the whole secret")
         );
-        for cause in [MismatchCause::BodyOnly, MismatchCause::Unknown, MismatchCause::OtherTimestamp(3)] {
+        for cause in [
+            MismatchCause::BodyOnly,
+            MismatchCause::Unknown,
+            MismatchCause::OtherTimestamp(3),
+        ] {
             assert!(!cause.to_string().contains(&v.expected[7..]));
         }
     }

@@ -612,3 +612,147 @@ fn validate_lists_at_most_max_findings_per_payload_and_says_it_stopped() {
         (Some("summary"), Some(1_001))
     );
 }
+
+#[test]
+fn verify_with_no_delivery_fails_in_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junit = dir.path().join("junit.xml");
+    let out = hookcheck()
+        .args(["verify", "--junit"])
+        .arg(&junit)
+        .arg("--")
+        .arg("python3")
+        .arg(sender_script())
+        .arg("silent")
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(human.starts_with("Verification failed"), "{human}");
+    assert!(human.contains("error[verify/no-delivery]"), "{human}");
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    assert!(
+        xml.contains("<failure") && xml.contains("verify/no-delivery"),
+        "{xml}"
+    );
+    let out = hookcheck()
+        .args(["verify", "--format", "json", "--"])
+        .arg("python3")
+        .arg(sender_script())
+        .arg("silent")
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let lines = json_lines(&out.stdout);
+    let summary = lines.last().expect("summary");
+    assert_eq!(
+        (summary["type"].as_str(), summary["passed"].as_bool()),
+        (Some("summary"), Some(false))
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l["finding"]["rule"] == "verify/no-delivery"));
+}
+
+#[cfg(unix)]
+#[test]
+fn verify_timeout_kills_the_whole_process_group() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pidfile = dir.path().join("pid");
+    let script = format!("sleep 300 & echo $! > '{}'; wait", pidfile.display());
+    let out = hookcheck()
+        .args(["verify", "--timeout", "1", "--", "sh", "-c", &script])
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("verify/timeout"));
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .expect("pid written")
+        .trim()
+        .parse()
+        .expect("pid");
+    // The grandchild was killed with its group: gone, or a zombie waiting for init (bounded wait).
+    let alive = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| !s.split(") ").nth(1).unwrap_or("").starts_with('Z'))
+            .unwrap_or(false)
+    };
+    for _ in 0..500 {
+        if !alive() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(!alive(), "sleep {pid} outlived verify");
+}
+
+#[test]
+fn verify_reproduce_line_targets_the_url_the_user_gives() {
+    let out = hookcheck()
+        .args(["verify", "--reproduce-url", "http://127.0.0.1:9/mine", "--"])
+        .arg("python3")
+        .arg(sender_script())
+        .arg("body-only")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("curl -sS -X 'POST' 'http://127.0.0.1:9/mine/'"),
+        "{text}"
+    );
+    let out = hookcheck()
+        .args(["verify", "--"])
+        .arg("python3")
+        .arg(sender_script())
+        .arg("body-only")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(r#""$WEBHOOK_URL"'/'"#), "{text}");
+    // The mismatch is explained by what was tested, never by the value the signature should have had.
+    assert!(
+        text.contains("it matches an HMAC over the body alone"),
+        "{text}"
+    );
+}
+
+#[test]
+fn validate_stops_reading_at_max_bytes_on_any_input() {
+    // An endless stream: the first line never ends; reading stops instead of running forever.
+    let out = hookcheck()
+        .args(["validate", "--max-bytes", "1000", "/dev/zero"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no end"));
+    // A 2 GB file (sparse) is judged too large without being read whole.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big.json");
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(2 * 1024 * 1024 * 1024))
+        .expect("sparse file");
+    let out = hookcheck()
+        .args(["validate", "--format", "json"])
+        .arg(&big)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines[0]["rule"], "json/too-large");
+    assert!(lines[0]["message"]
+        .as_str()
+        .expect("message")
+        .contains("reading stopped"));
+}

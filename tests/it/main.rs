@@ -15,6 +15,11 @@ mod exports;
 mod fuzz_replay;
 /// Generators compiled from the schemas: valid and mutated payloads, coverage, typed models.
 mod generate;
+/// `hookcheck listen` facing live traffic: record then acknowledge, limits, hostile input, no oracle.
+#[cfg(unix)]
+mod listen;
+/// A small HTTP/1.1 load client (shared with `benches/listen.rs`).
+mod load;
 /// One mutation per schema rule, each rejected at the expected pointer.
 mod negative;
 /// The same verdicts from an independent validator (Python `jsonschema`).
