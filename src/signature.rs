@@ -492,8 +492,8 @@ pub fn explain_mismatch(
                 for d in [-distance, distance] {
                     let other = (ts + d).to_string();
                     if ts + d >= 0 && matches(&key, &signed_message(scheme, id, &other, body)) {
-                        // The signature was made for `other`; the header says `ts`.
-                        return MismatchCause::OtherTimestamp(-d);
+                        // The signature was made for `other`, `d` seconds from the header's `ts`.
+                        return MismatchCause::OtherTimestamp(d);
                     }
                 }
             }
