@@ -109,6 +109,7 @@ fn main() {
             samples
         })
     };
+    let cpu_start = cpu_secs(pid);
     let started = Instant::now();
     let seen = load::run(
         addr,
@@ -121,6 +122,7 @@ fn main() {
     );
     let elapsed = started.elapsed();
     finished.store(true, Ordering::SeqCst);
+    let cpu_run = cpu_secs(pid) - cpu_start;
     let samples = sampler.join().expect("sampler");
     let rate = seen.acknowledged.len() as f64 / elapsed.as_secs_f64();
     println!(
@@ -129,6 +131,10 @@ fn main() {
         elapsed.as_secs_f64(),
         seen.other.len(),
         seen.unanswered
+    );
+    println!(
+        "receiver CPU: {cpu_run:.2} s for the run, {:.0} us per delivery (the client shares the machine)",
+        cpu_run * 1e6 / seen.acknowledged.len().max(1) as f64
     );
     println!("RSS of the receiver: {rss_start:.1} MiB at start");
     for (n, mib) in &samples {

@@ -57,9 +57,7 @@ impl Delivery {
         headers: Vec<(String, Vec<u8>)>,
         body: Vec<u8>,
     ) -> Self {
-        let event = serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(str::to_string));
+        let event = event_of(&body);
         Self {
             index,
             method: method.to_string(),
@@ -106,6 +104,30 @@ impl Delivery {
     /// The body's `event`, if the body is a JSON object with a string `event`.
     pub fn event(&self) -> Option<String> {
         self.event.clone()
+    }
+}
+
+/// The body's top-level `event` string. Deserialising into a struct that ignores every other key reads the
+/// body once without building a tree (a delivery's checks parse it fully anyway); a body that repeats
+/// `event` falls back to the tree, where the last value wins as in every other reader here.
+fn event_of(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Event {
+        // Read only to see that the body has at most one `event`.
+        #[serde(rename = "event")]
+        _event: Option<serde::de::IgnoredAny>,
+    }
+    #[derive(serde::Deserialize)]
+    struct EventText {
+        event: String,
+    }
+    match serde_json::from_slice::<EventText>(body) {
+        Ok(e) => Some(e.event),
+        // Not a string, not an object, or no `event`: no event (only a repeated key needs the tree).
+        Err(_) if serde_json::from_slice::<Event>(body).is_ok() => None,
+        Err(_) => serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(str::to_string)),
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Anything a sender controls (an event name, a path, a header value, a JSON key) may carry a newline that
 //! forges a report line, an escape sequence that rewrites the terminal, or a bidirectional override that
-//! reorders what is shown. Human output passes such text through [`text`] (or [`bytes`]), which writes those
+//! reorders what is shown. Human output passes such text through [`text`] (or [`bytes()`]), which writes those
 //! characters as visible escapes (`\n`, `\u{1b}`) and leaves everything else alone. JSON output needs no
 //! such step: its strings are escaped by the JSON encoder (and read by programs).
 use std::borrow::Cow;

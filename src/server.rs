@@ -16,7 +16,7 @@
 //!   so must the whole body (else `408`). Nothing is kept per request after it is answered: no request
 //!   log, only counters.
 //! * **Idle is idle.** No timer runs without a connection; the accept loop and the signal handlers sleep.
-//! * **Stopping.** [`Server::stop`] (or SIGINT/SIGTERM with [`Server::run_until_signal`]) stops accepting,
+//! * **Stopping.** [`StopHandle::stop`] (or SIGINT/SIGTERM with [`Server::run_until_signal`]) stops accepting,
 //!   answers `503` to requests that start after it, lets every request already in progress finish, and
 //!   returns the counters once every connection is closed and the sink has nothing left to do.
 use std::{
