@@ -55,7 +55,11 @@ enum Command {
     #[command(after_help = EXIT_HELP)]
     Verify(crate::cli_verify::VerifyArgs),
     /// A long-running receiver for live traffic: one line per delivery with its verdict, a summary on
-    /// Ctrl-C, and with --record every delivery saved for `hookcheck validate`.
+    /// Ctrl-C or SIGTERM, and with --record every delivery saved for `hookcheck validate`.
+    ///
+    /// A delivery is answered 200 only after its line was printed and its record written; if that fails
+    /// it is answered 500 and counted as lost (exit 2). Bodies over the delivery profile's max_body_bytes
+    /// get 413; slow headers or bodies are cut off after --read-timeout.
     #[command(after_help = EXIT_HELP)]
     Listen(crate::cli_listen::ListenArgs),
     /// The schema files: list, show, export (bundle, OpenAPI 3.1, AsyncAPI 3.0), diff.

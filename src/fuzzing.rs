@@ -1084,10 +1084,11 @@ pub fn ndjson_stream(data: &[u8]) {
         }
         Layout::Document => {
             let expected = if stream.len() > cap {
+                // Reading stops one byte past the cap: the length of the rest is never measured.
                 Record {
                     line: None,
                     bytes: Vec::new(),
-                    oversize: Some(stream.len()),
+                    oversize: Some(crate::input::UNMEASURED),
                 }
             } else {
                 Record {

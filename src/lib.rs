@@ -37,6 +37,7 @@
 //! | [`generate`] | proptest strategies compiled from the schemas, mutations, coverage |
 //! | [`model`] | serde types for the 12 events, for Rust consumers (`model::Event`) |
 //! | [`receiver`], [`sender`], [`check`], [`signature`] | delivery conformance: a wiremock receiver, the reference sender, the delivery rules, HMAC signing |
+//! | [`server`] | the receiver `listen` runs on live traffic: records before it acknowledges, bounded, no request log |
 //! | [`replay`] | delivery files (exact bytes, every header) and re-sending them, re-signed if asked |
 //! | [`report`], [`escape`] | one finding model rendered as human text, JSON lines or JUnit XML; payload text shown safely |
 //! | [`export`], [`diff`] | the schemas as a bundle, OpenAPI 3.1 or AsyncAPI 3.0; breaking changes between two schema sets |
