@@ -6,6 +6,7 @@
 //! ```sh
 //! cargo bench --bench listen                 # 100,000 deliveries
 //! cargo bench --bench listen -- 20000        # another count
+//! cargo bench --bench listen -- --test       # smoke run (640 deliveries), as CI does
 //! ```
 #[path = "../tests/it/load.rs"]
 mod load;
@@ -48,11 +49,14 @@ fn cpu_secs(pid: u32) -> f64 {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; a bare number is the delivery count.
-    let total: usize = std::env::args()
-        .skip(1)
+    // `cargo bench` passes `--bench`; a bare number is the delivery count; `--test` (as CI's smoke runs pass
+    // to every bench) sends 640, enough to exercise every step.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let smoke = args.iter().any(|a| a == "--test");
+    let total: usize = args
+        .iter()
         .find_map(|a| a.parse().ok())
-        .unwrap_or(100_000);
+        .unwrap_or(if smoke { 640 } else { 100_000 });
     let per_connection = total.div_ceil(CONNECTIONS);
     let total = per_connection * CONNECTIONS;
     let dir = tempfile::tempdir().expect("tempdir");
