@@ -143,3 +143,31 @@ pub enum HeaderValue<'a> {
     /// Sent once.
     Text(&'a str),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::event_of;
+
+    #[test]
+    fn the_event_is_read_like_every_other_reader_reads_it() {
+        assert_eq!(
+            event_of(br#"{"id":1,"event":"contact_created","x":[{}]}"#).as_deref(),
+            Some("contact_created")
+        );
+        // A repeated key: the last value wins, as in the tree.
+        assert_eq!(
+            event_of(br#"{"event":"a","event":"b"}"#).as_deref(),
+            Some("b")
+        );
+        for none in [
+            &br#"{"event":1}"#[..],
+            b"{}",
+            b"[1]",
+            b"not json",
+            b"{\"event\":\"x\"",
+            b"\xff",
+        ] {
+            assert_eq!(event_of(none), None, "{}", String::from_utf8_lossy(none));
+        }
+    }
+}
