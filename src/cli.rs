@@ -169,17 +169,19 @@ pub(crate) fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Re
             profile: opts.profile,
             event: None,
             findings,
+            closest: None,
         };
     };
     let (payload, prefix) = match envelope_body(&value) {
         Some(body) => (body, "/body"),
         None => (&value, ""),
     };
-    let event = catalog.check_value(payload, prefix, opts, &mut findings);
+    let (event, closest) = catalog.check_value_judged(payload, prefix, opts, &mut findings);
     let mut report = Report {
         profile: opts.profile,
         event: event.map(|e| e.as_str().to_string()),
         findings,
+        closest,
     };
     crate::validate::finish(&mut report.findings);
     report

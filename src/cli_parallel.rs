@@ -67,6 +67,7 @@ fn check(catalog: &Catalog, opts: &Options, renderer: Renderer, item: Item) -> D
                         opts.max_bytes
                     ),
                 )],
+                closest: None,
             },
         ),
         Item::Payload {

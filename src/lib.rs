@@ -97,4 +97,5 @@ pub use validate::{Options, Report};
 
 pub mod profile;
 pub mod receiver;
+pub mod release;
 pub mod sender;

@@ -1,0 +1,185 @@
+//! One compiled contract: a set of schema documents (the files as written, or one release derived from them),
+//! their closed twins, and run-time validators compiled on first need.
+use std::{collections::BTreeSet, sync::OnceLock};
+
+use jsonschema::{Registry, Resource, Validator, ValidatorMap};
+use serde_json::{json, Value};
+
+use super::{
+    closure::{self, DeclaredKeys},
+    options,
+    resolve::{Documents, BASE_URI},
+};
+use crate::{error::Error, event::EventName};
+
+/// The compiled validators for one event under one contract.
+#[derive(Clone, Copy)]
+pub struct EventValidators<'a> {
+    /// The schema as written: its errors are the contract violations.
+    pub open: &'a Validator,
+    /// The closed twin (see [`closure`]): valid means no errors and no unknown keys.
+    pub closed: &'a Validator,
+}
+
+/// The run-time validators of one contract: open and closed, one entry per event.
+struct Compiled {
+    open: ValidatorMap,
+    closed: ValidatorMap,
+}
+
+/// A document set with its registry (schemas and closed twins), compiled lazily.
+pub(crate) struct Contract {
+    /// `compat`, or the release range the contract holds for (in closed-twin root URIs and messages).
+    label: String,
+    /// The events this contract sends.
+    events: Vec<EventName>,
+    registry: Registry<'static>,
+    declared: DeclaredKeys,
+    compiled: OnceLock<Result<Compiled, String>>,
+    entry: OnceLock<Result<Validator, String>>,
+}
+
+impl Contract {
+    /// Builds the registry of `docs` (every `files` entry and its closed twin, one root per event).
+    pub(crate) fn new(
+        label: String,
+        files: &[(&str, &str)],
+        docs: &Documents,
+        events: Vec<EventName>,
+    ) -> Result<Self, Error> {
+        let roots: Vec<(String, String)> = events
+            .iter()
+            .map(|e| {
+                (
+                    closure::root_uri(&label, e.as_str()),
+                    format!("{BASE_URI}chatwoot/events/{e}.json"),
+                )
+            })
+            .collect();
+        let twins = closure::twin_set(files, docs, &roots);
+        let registry = Registry::new()
+            .extend(
+                twins
+                    .resources
+                    .into_iter()
+                    .map(|(uri, doc)| (uri, Resource::from_contents(doc))),
+            )
+            .and_then(|b| b.prepare())
+            .map_err(|e| Error::SchemaCompile {
+                id: format!("schemas/ ({label})"),
+                message: e.to_string(),
+            })?;
+        Ok(Self {
+            label,
+            events,
+            registry,
+            declared: twins.declared,
+            compiled: OnceLock::new(),
+            entry: OnceLock::new(),
+        })
+    }
+
+    /// The events this contract sends.
+    pub(crate) fn events(&self) -> &[EventName] {
+        &self.events
+    }
+
+    /// Whether this contract sends `event`.
+    pub(crate) fn has_event(&self, event: EventName) -> bool {
+        self.events.contains(&event)
+    }
+
+    fn compiled(&self) -> Result<&Compiled, Error> {
+        self.compiled
+            .get_or_init(|| self.compile())
+            .as_ref()
+            .map_err(|message| Error::SchemaCompile {
+                id: format!("the {} validators", self.label),
+                message: message.clone(),
+            })
+    }
+
+    /// One compilation per group (open / closed), all events at once, the two in parallel: `build_map`
+    /// compiles the shared subschemas (conversation, contact...) once per group instead of once per event.
+    fn compile(&self) -> Result<Compiled, String> {
+        let group = |closed: bool| -> Result<ValidatorMap, String> {
+            let mut defs = serde_json::Map::new();
+            for event in &self.events {
+                let target = if closed {
+                    closure::root_uri(&self.label, event.as_str())
+                } else {
+                    format!("{BASE_URI}chatwoot/events/{event}.json")
+                };
+                defs.insert(event.as_str().to_string(), json!({ "$ref": target }));
+            }
+            options(&self.registry)
+                .build_map(&json!({ "$defs": defs }))
+                .map_err(|e| e.to_string())
+        };
+        let (open, closed) = std::thread::scope(|scope| {
+            let open = scope.spawn(|| group(false));
+            let closed = group(true);
+            (
+                open.join()
+                    .unwrap_or_else(|_| Err("compiler thread panicked".into())),
+                closed,
+            )
+        });
+        let (open, closed) = (open?, closed?);
+        for event in &self.events {
+            let key = format!("#/$defs/{event}");
+            if open.get(&key).is_none() || closed.get(&key).is_none() {
+                return Err(format!("{key} was not compiled"));
+            }
+        }
+        Ok(Compiled { open, closed })
+    }
+
+    /// The validators of one event, compiled on first use (all events of the contract at once).
+    pub(crate) fn event(&self, event: EventName) -> Result<EventValidators<'_>, Error> {
+        let compiled = self.compiled()?;
+        let key = format!("#/$defs/{event}");
+        match (compiled.open.get(&key), compiled.closed.get(&key)) {
+            (Some(open), Some(closed)) => Ok(EventValidators { open, closed }),
+            _ => Err(Error::SchemaCompile {
+                id: format!("chatwoot/events/{event}.json ({})", self.label),
+                message: "not in this contract".into(),
+            }),
+        }
+    }
+
+    /// The entry schema (dispatching on `event`), as another validator would use it.
+    pub(crate) fn entry(&self) -> Result<&Validator, Error> {
+        self.entry
+            .get_or_init(|| {
+                options(&self.registry)
+                    .build(&json!({ "$ref": format!("{BASE_URI}chatwoot/webhook.json") }))
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|message| Error::SchemaCompile {
+                id: format!("chatwoot/webhook.json ({})", self.label),
+                message: message.clone(),
+            })
+    }
+
+    /// Keys declared by any branch of the closed schema object at `location` (`<uri>#<pointer>`).
+    pub(crate) fn declared_keys(&self, location: &str) -> Option<&BTreeSet<String>> {
+        self.declared.get(location)
+    }
+}
+
+/// The events a document set sends: the `event-name` enum of `_defs/common.json`, in [`EventName::ALL`] order.
+pub(crate) fn events_of(docs: &Documents) -> Vec<EventName> {
+    let id = format!("{BASE_URI}chatwoot/_defs/common.json");
+    let names: Vec<&str> = docs
+        .get(&id)
+        .and_then(|d| d.pointer("/$defs/event-name/enum"))
+        .and_then(Value::as_array)
+        .map(|v| v.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    EventName::ALL
+        .into_iter()
+        .filter(|e| names.contains(&e.as_str()))
+        .collect()
+}
