@@ -71,7 +71,8 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 pub fn conversation_paths(event: EventName) -> &'static [&'static str] {
     use EventName::*;
     match event {
-        ConversationCreated | ConversationUpdated | ConversationStatusChanged => &[""],
+        ConversationCreated | ConversationUpdated | ConversationStatusChanged | ConversationOpened
+        | ConversationResolved => &[""],
         MessageCreated | MessageUpdated | ConversationTypingOn | ConversationTypingOff => {
             &["/conversation"]
         }
@@ -216,7 +217,8 @@ static WIDGET_CONVERSATION: [Conversation; 1] = [conversation!("/current_convers
 fn conversations(event: EventName) -> &'static [Conversation] {
     use EventName::*;
     match event {
-        ConversationCreated | ConversationUpdated | ConversationStatusChanged => &ROOT_CONVERSATION,
+        ConversationCreated | ConversationUpdated | ConversationStatusChanged | ConversationOpened
+        | ConversationResolved => &ROOT_CONVERSATION,
         MessageCreated | MessageUpdated | ConversationTypingOn | ConversationTypingOff => {
             &MESSAGE_CONVERSATION
         }

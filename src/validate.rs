@@ -470,10 +470,18 @@ impl Catalog {
                 if !seen.insert(pointer.clone()) {
                     continue;
                 }
+                let why = match (profile, judged) {
+                    (Profile::Release(r), _) | (_, Some(r))
+                        if self.is_declared_by_some_release(location, key) =>
+                    {
+                        format!(" (Chatwoot {r} does not send it; other releases do)")
+                    }
+                    _ => near_key(key, declared),
+                };
                 let mut f = Finding::warning(
                     rule::UNKNOWN_KEY,
                     format!("{prefix}{pointer}"),
-                    format!("unknown key `{key}`{}", near_key(key, declared)),
+                    format!("unknown key `{key}`{why}"),
                 );
                 f.schema = Some(if location.starts_with(ROOT_PREFIX) {
                     profile.event_path(event)

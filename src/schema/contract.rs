@@ -170,7 +170,7 @@ impl Contract {
 }
 
 /// The events a document set sends: the `event-name` enum of `_defs/common.json`, in [`EventName::ALL`] order.
-pub(crate) fn events_of(docs: &Documents) -> Vec<EventName> {
+pub fn events_of(docs: &Documents) -> Vec<EventName> {
     let id = format!("{BASE_URI}chatwoot/_defs/common.json");
     let names: Vec<&str> = docs
         .get(&id)

@@ -19,6 +19,7 @@ use crate::{
     release::{self, Release, ReleaseSet},
 };
 pub(crate) use contract::Contract;
+pub use contract::events_of as events_sent;
 use resolve::{Documents, BASE_URI};
 
 mod embedded {
@@ -150,7 +151,7 @@ pub struct Closest {
     pub releases: ReleaseSet,
     /// Schema errors under their contract.
     pub errors: usize,
-    /// Unknown keys under their contract.
+    /// Unknown keys under their contract (some may be other releases' keys).
     pub unknown_keys: usize,
 }
 
@@ -313,6 +314,18 @@ impl Catalog {
         }
     }
 
+    /// Every group of releases whose derived documents are identical, oldest first, with those documents.
+    ///
+    /// # Errors
+    /// The release contracts could not be derived (a defect in `schemas/`).
+    pub fn release_documents(&self) -> Result<Vec<(ReleaseSet, &Documents)>> {
+        Ok(self
+            .classes()?
+            .iter()
+            .map(|c| (c.releases, &c.docs))
+            .collect())
+    }
+
     /// The releases that send `event`.
     ///
     /// # Errors
@@ -465,6 +478,11 @@ impl Catalog {
     /// which with unknown keys, and, when none does, the closest ones. Compiles every release contract
     /// that sends `event` (once per process).
     ///
+    /// A key that some other release sends (an *anachronistic* key, e.g. `priority` under 2.16.0) is not a
+    /// fork's extension: a release "accepts" a payload only without errors and without such keys, and
+    /// closeness counts them like errors. Otherwise any payload whose newer keys are all wrong would pass
+    /// as an older release that lacks those keys.
+    ///
     /// ```
     /// use hookcheck::{Catalog, EventName, release::Release};
     /// let catalog = Catalog::shared().unwrap();
@@ -472,6 +490,7 @@ impl Catalog {
     /// let body = serde_json::from_str::<serde_json::Value>(example.text).unwrap()["body"].take();
     /// let fit = catalog.fit(EventName::ContactUpdated, &body).unwrap();
     /// assert!(fit.clean.contains(Release::LATEST));
+    /// assert!(fit.closest.is_none());
     /// ```
     ///
     /// # Errors
@@ -482,62 +501,90 @@ impl Catalog {
             accepted: ReleaseSet::EMPTY,
             closest: None,
         };
-        let mut scores: Vec<(usize, usize, ReleaseSet)> = Vec::new();
-        for class in self.classes()? {
-            if !class.events.contains(&event) {
-                continue;
-            }
-            let v = self.contract_of(class)?.event(event)?;
-            if v.closed.is_valid(value) {
-                fit.clean = fit.clean.union(class.releases);
-                fit.accepted = fit.accepted.union(class.releases);
-            } else if v.open.is_valid(value) {
-                fit.accepted = fit.accepted.union(class.releases);
-                scores.push((0, unknown_count(v, value), class.releases));
-            } else {
-                let errors = v.open.iter_errors(value).take(crate::validate::MAX_FINDINGS).count();
-                scores.push((errors, usize::MAX, class.releases));
-            }
-        }
-        if fit.accepted.is_empty() {
-            // Newest first on ties: `min_by_key` keeps the first minimum, so walk newest to oldest.
-            fit.closest = scores
-                .into_iter()
-                .rev()
-                .min_by_key(|(errors, unknown, _)| (*errors, *unknown))
-                .map(|(errors, _, releases)| Closest {
-                    releases,
-                    errors,
-                    unknown_keys: 0,
-                });
-        }
-        Ok(fit)
-    }
-
-    /// The closest releases for a payload with errors under every release of `event`, or `None` when one
-    /// accepts it (then the union's diagnosis is beside the point: only unknown keys can be left).
-    pub(crate) fn closest(&self, event: EventName, value: &Value) -> Result<Option<Closest>> {
-        let mut best: Option<(usize, usize, ReleaseSet)> = None;
+        let mut best: Option<(Score, ReleaseSet)> = None;
         for class in self.classes()?.iter().rev() {
             if !class.events.contains(&event) {
                 continue;
             }
-            let v = self.contract_of(class)?.event(event)?;
-            let errors = if v.open.is_valid(value) {
-                0
-            } else {
-                v.open.iter_errors(value).take(crate::validate::MAX_FINDINGS).count()
-            };
-            let unknown = if errors == 0 { unknown_count(v, value) } else { 0 };
-            if best.as_ref().is_none_or(|(e, u, _)| (errors, unknown) < (*e, *u)) {
-                best = Some((errors, unknown, class.releases));
+            let score = self.score(class, event, value)?;
+            if score.errors == 0 && score.anachronistic == 0 {
+                fit.accepted = fit.accepted.union(class.releases);
+                if score.unknown == 0 {
+                    fit.clean = fit.clean.union(class.releases);
+                }
+            }
+            if best.as_ref().is_none_or(|(b, _)| score.key() < b.key()) {
+                best = Some((score, class.releases));
             }
         }
-        Ok(best.map(|(errors, unknown_keys, releases)| Closest {
-            releases,
+        if fit.accepted.is_empty() {
+            fit.closest = best.map(|(score, releases)| score.closest(releases));
+        }
+        Ok(fit)
+    }
+
+    /// The releases a payload that is not clean under `compat` is judged against: the fewest errors and
+    /// anachronistic keys, then the fewest unknown keys, then the newest.
+    pub(crate) fn closest(&self, event: EventName, value: &Value) -> Result<Option<Closest>> {
+        let mut best: Option<(Score, ReleaseSet)> = None;
+        for class in self.classes()?.iter().rev() {
+            if !class.events.contains(&event) {
+                continue;
+            }
+            let score = self.score(class, event, value)?;
+            if best.as_ref().is_none_or(|(b, _)| score.key() < b.key()) {
+                let perfect = score.key() == (0, 0);
+                best = Some((score, class.releases));
+                if perfect {
+                    break;
+                }
+            }
+        }
+        Ok(best.map(|(score, releases)| score.closest(releases)))
+    }
+
+    fn score(&self, class: &Class, event: EventName, value: &Value) -> Result<Score> {
+        let v = self.contract_of(class)?.event(event)?;
+        if v.closed.is_valid(value) {
+            return Ok(Score::default());
+        }
+        let errors = if v.open.is_valid(value) {
+            0
+        } else {
+            v.open
+                .iter_errors(value)
+                .take(crate::validate::MAX_FINDINGS)
+                .count()
+        };
+        let mut score = Score {
             errors,
-            unknown_keys,
-        }))
+            ..Score::default()
+        };
+        for e in v.closed.iter_errors(value).take(crate::validate::MAX_FINDINGS) {
+            if let jsonschema::error::ValidationErrorKind::UnevaluatedProperties { unexpected } =
+                e.kind()
+            {
+                let location = e
+                    .absolute_keyword_location()
+                    .map(|u| u.as_str().trim_end_matches("/unevaluatedProperties").to_string())
+                    .unwrap_or_default();
+                for key in unexpected {
+                    score.unknown += 1;
+                    if self.is_declared_by_some_release(&location, key) {
+                        score.anachronistic += 1;
+                    }
+                }
+            }
+        }
+        Ok(score)
+    }
+
+    /// Whether the union (some release) declares `key` at the closed-twin `location`: a key that is
+    /// unknown to one release but sent by another.
+    pub(crate) fn is_declared_by_some_release(&self, location: &str, key: &str) -> bool {
+        self.union
+            .declared_keys(location)
+            .is_some_and(|keys| keys.contains(key))
     }
 
     /// Compiles the run-time validators `profile` needs now, on another thread, so that the first payload
@@ -574,18 +621,29 @@ impl Catalog {
     }
 }
 
-/// Unknown keys under a contract that has no error: the closed twin's `unevaluatedProperties` failures.
-fn unknown_count(v: EventValidators<'_>, value: &Value) -> usize {
-    v.closed
-        .iter_errors(value)
-        .take(crate::validate::MAX_FINDINGS)
-        .map(|e| match e.kind() {
-            jsonschema::error::ValidationErrorKind::UnevaluatedProperties { unexpected } => {
-                unexpected.len()
-            }
-            _ => 1,
-        })
-        .sum()
+/// How far a payload is from one release's contract.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Score {
+    errors: usize,
+    /// Unknown keys that another release sends.
+    anachronistic: usize,
+    /// Every unknown key, anachronistic or not.
+    unknown: usize,
+}
+
+impl Score {
+    /// Smaller is closer.
+    fn key(&self) -> (usize, usize) {
+        (self.errors + self.anachronistic, self.unknown)
+    }
+
+    fn closest(&self, releases: ReleaseSet) -> Closest {
+        Closest {
+            releases,
+            errors: self.errors,
+            unknown_keys: self.unknown,
+        }
+    }
 }
 
 /// Adds to `starts` the index of every release where an annotation's range begins or ends.
