@@ -194,13 +194,14 @@ fn releases(out_dir: &Path) -> (String, derive::Version) {
     let mut previous = None;
     for (i, r) in list.iter().enumerate() {
         let field = |k: &str| {
-            r.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_else(|| panic!("schemas/{RELEASES_FILE}: /releases/{i}/{k} is not a string"))
+            r.get(k).and_then(Value::as_str).unwrap_or_else(|| {
+                panic!("schemas/{RELEASES_FILE}: /releases/{i}/{k} is not a string")
+            })
         };
         let version = field("version");
-        let number = derive::parse_version(version)
-            .unwrap_or_else(|| panic!("schemas/{RELEASES_FILE}: /releases/{i}/version `{version}` is not X.Y.Z"));
+        let number = derive::parse_version(version).unwrap_or_else(|| {
+            panic!("schemas/{RELEASES_FILE}: /releases/{i}/version `{version}` is not X.Y.Z")
+        });
         if previous.is_some_and(|p| p >= number) {
             panic!("schemas/{RELEASES_FILE}: /releases/{i} `{version}` is not newer than the release before it");
         }
@@ -272,7 +273,10 @@ fn verdicts(out_dir: &Path, latest: derive::Version) -> String {
         "pub(crate) static ALL: &[(&str, &str, fn(&serde_json::Value) -> bool)] = &[\n",
     );
     let mut n = 0;
-    for (label, set, wanted) in [("compat", &docs, None), (latest_label.as_str(), &derived, Some(&latest_events))] {
+    for (label, set, wanted) in [
+        ("compat", &docs, None),
+        (latest_label.as_str(), &derived, Some(&latest_events)),
+    ] {
         let pairs: Vec<&(String, String)> = events
             .iter()
             .filter(|(event, _)| wanted.is_none_or(|w| w.contains(event)))
@@ -327,8 +331,15 @@ fn release_events(docs: &resolve::Documents) -> Vec<String> {
     docs.get(&id)
         .and_then(|d| d.pointer("/$defs/event-name/enum"))
         .and_then(Value::as_array)
-        .map(|names| names.iter().filter_map(|n| n.as_str().map(String::from)).collect())
-        .unwrap_or_else(|| panic!("schemas/chatwoot/_defs/common.json has no /$defs/event-name/enum"))
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_else(|| {
+            panic!("schemas/chatwoot/_defs/common.json has no /$defs/event-name/enum")
+        })
 }
 
 fn main() {

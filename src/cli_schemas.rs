@@ -38,9 +38,8 @@ pub enum SchemasCommand {
         /// Write here instead of stdout.
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
-        /// Version profile: `compat` (any release since 2.0) or `v4.15` (the current release).
-        #[arg(long, default_value = "compat", value_name = "PROFILE")]
-        profile: String,
+        #[command(flatten)]
+        contract: crate::cli::ContractArgs,
     },
     /// List the changes between two versions of the schema set that break consumers or senders.
     ///
@@ -54,10 +53,16 @@ pub enum SchemasCommand {
                             1  at least one breaking change\n  2  usage error, or a schema set that cannot be read"
     )]
     Diff {
-        /// The old version: a directory or a bundle.
-        old: PathBuf,
-        /// The new version: a directory or a bundle.
-        new: PathBuf,
+        /// The old version: a directory or a bundle (not with --release).
+        #[arg(required_unless_present = "release")]
+        old: Option<PathBuf>,
+        /// The new version: a directory or a bundle (not with --release).
+        #[arg(required_unless_present = "release")]
+        new: Option<PathBuf>,
+        /// Compare two releases of the embedded contract instead: `--release 3.0.0 --release 4.15.1` (old,
+        /// then new). The upgrade guide: what breaks consumers and what breaks senders between them.
+        #[arg(long, value_name = "X.Y.Z", num_args = 1, conflicts_with_all = ["old", "new"])]
+        release: Vec<String>,
         /// Whose breaking changes fail the run (exit 1).
         #[arg(long = "for", value_enum, default_value_t = Audience::Both, value_name = "AUDIENCE")]
         audience: Audience,
@@ -90,9 +95,9 @@ pub fn run(cmd: SchemasCommand) -> Result<u8, Error> {
         SchemasCommand::Export {
             format,
             out,
-            profile,
+            contract,
         } => {
-            let profile: Profile = profile.parse()?;
+            let profile = contract.profile()?;
             let doc = export::export(Catalog::shared()?, format, profile)?;
             let text = export::to_text(&doc);
             match out {
@@ -110,12 +115,29 @@ pub fn run(cmd: SchemasCommand) -> Result<u8, Error> {
             audience,
             profile,
             format,
+            release,
         } => {
             let profile: Profile = profile.parse()?;
-            let (o, n) = (
-                SchemaSet::load(&old, profile)?,
-                SchemaSet::load(&new, profile)?,
-            );
+            let (o, n) = match (old, new, release.as_slice()) {
+                (_, _, [a, b]) => {
+                    let catalog = Catalog::shared()?;
+                    (
+                        SchemaSet::from_catalog(catalog, Profile::release(a)?)?,
+                        SchemaSet::from_catalog(catalog, Profile::release(b)?)?,
+                    )
+                }
+                (Some(old), Some(new), []) => (
+                    SchemaSet::load(&old, profile)?,
+                    SchemaSet::load(&new, profile)?,
+                ),
+                _ => {
+                    return Err(Error::Unknown {
+                        what: "diff arguments",
+                        given: format!("{} --release", release.len()),
+                        hint: "; give OLD and NEW, or --release A --release B (exactly two)".into(),
+                    })
+                }
+            };
             let changes = diff::diff(&o, &n);
             let mut out = io::BufWriter::new(io::stdout().lock());
             let breaking = match format {

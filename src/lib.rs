@@ -66,6 +66,7 @@ pub mod check;
 pub mod cli;
 mod cli_generate;
 mod cli_parallel;
+mod cli_releases;
 mod cli_schemas;
 mod cli_verify;
 pub mod delivery;

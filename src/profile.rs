@@ -62,7 +62,8 @@ impl Profile {
     pub fn summary(self) -> String {
         match self {
             Profile::Compat => {
-                "any Chatwoot release from 2.0.0 to 4.15.1, payload by payload (default)".to_string()
+                "any Chatwoot release from 2.0.0 to 4.15.1, payload by payload (default)"
+                    .to_string()
             }
             Profile::Release(r) => format!("exactly what Chatwoot {r} sends"),
         }

@@ -49,7 +49,10 @@ impl Release {
                 given: s.to_string(),
                 hint: format!(
                     "; known releases: {}",
-                    Release::all().map(Release::version).collect::<Vec<_>>().join(", ")
+                    Release::all()
+                        .map(Release::version)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             })
     }

@@ -71,7 +71,10 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 pub fn conversation_paths(event: EventName) -> &'static [&'static str] {
     use EventName::*;
     match event {
-        ConversationCreated | ConversationUpdated | ConversationStatusChanged | ConversationOpened
+        ConversationCreated
+        | ConversationUpdated
+        | ConversationStatusChanged
+        | ConversationOpened
         | ConversationResolved => &[""],
         MessageCreated | MessageUpdated | ConversationTypingOn | ConversationTypingOff => {
             &["/conversation"]
@@ -217,7 +220,10 @@ static WIDGET_CONVERSATION: [Conversation; 1] = [conversation!("/current_convers
 fn conversations(event: EventName) -> &'static [Conversation] {
     use EventName::*;
     match event {
-        ConversationCreated | ConversationUpdated | ConversationStatusChanged | ConversationOpened
+        ConversationCreated
+        | ConversationUpdated
+        | ConversationStatusChanged
+        | ConversationOpened
         | ConversationResolved => &ROOT_CONVERSATION,
         MessageCreated | MessageUpdated | ConversationTypingOn | ConversationTypingOff => {
             &MESSAGE_CONVERSATION

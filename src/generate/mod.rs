@@ -124,11 +124,7 @@ impl Generator {
         self.nodes.get(&event).map_or(&[], Vec::as_slice)
     }
 
-    fn union_strategy(
-        &self,
-        event: EventName,
-        coverage: &Option<Arc<Coverage>>,
-    ) -> ValueStrategy {
+    fn union_strategy(&self, event: EventName, coverage: &Option<Arc<Coverage>>) -> ValueStrategy {
         let shapes = self.shapes(event);
         if shapes.len() == 1 {
             return strategy::node_strategy(&shapes[0].1, "", coverage);

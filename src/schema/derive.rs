@@ -73,7 +73,12 @@ const ONE: &[&str] = &[
     "unevaluatedItems",
 ];
 /// Keywords whose value is a map of subschemas.
-const MAP: &[&str] = &["properties", "patternProperties", "$defs", "dependentSchemas"];
+const MAP: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "dependentSchemas",
+];
 /// Keywords whose value is a list of subschemas.
 const LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
 
@@ -139,11 +144,8 @@ pub fn derive(schema: &Value, release: Version) -> Value {
         let present: Vec<Value> = extra
             .iter()
             .filter(|k| {
-                k.as_str().is_some_and(|k| {
-                    out.get("properties")
-                        .and_then(|p| p.get(k))
-                        .is_some()
-                })
+                k.as_str()
+                    .is_some_and(|k| out.get("properties").and_then(|p| p.get(k)).is_some())
             })
             .cloned()
             .collect();
@@ -229,6 +231,9 @@ mod tests {
         let new = derive(&doc, v("4.15.1"));
         assert_eq!(new["$defs"]["n"]["anyOf"], json!([{"maximum": 10}]));
         assert_eq!(new["properties"]["c"]["enum"], json!(["b", "c"]));
-        assert_eq!(new["properties"]["o"], json!({"type": "object", "properties": {}}));
+        assert_eq!(
+            new["properties"]["o"],
+            json!({"type": "object", "properties": {}})
+        );
     }
 }

@@ -18,8 +18,8 @@ use crate::{
     profile::Profile,
     release::{self, Release, ReleaseSet},
 };
-pub(crate) use contract::Contract;
 pub use contract::events_of as events_sent;
+pub(crate) use contract::Contract;
 use resolve::{Documents, BASE_URI};
 
 mod embedded {
@@ -560,13 +560,21 @@ impl Catalog {
             errors,
             ..Score::default()
         };
-        for e in v.closed.iter_errors(value).take(crate::validate::MAX_FINDINGS) {
+        for e in v
+            .closed
+            .iter_errors(value)
+            .take(crate::validate::MAX_FINDINGS)
+        {
             if let jsonschema::error::ValidationErrorKind::UnevaluatedProperties { unexpected } =
                 e.kind()
             {
                 let location = e
                     .absolute_keyword_location()
-                    .map(|u| u.as_str().trim_end_matches("/unevaluatedProperties").to_string())
+                    .map(|u| {
+                        u.as_str()
+                            .trim_end_matches("/unevaluatedProperties")
+                            .to_string()
+                    })
                     .unwrap_or_default();
                 for key in unexpected {
                     score.unknown += 1;
@@ -582,8 +590,18 @@ impl Catalog {
     /// Whether the union (some release) declares `key` at the closed-twin `location`: a key that is
     /// unknown to one release but sent by another.
     pub(crate) fn is_declared_by_some_release(&self, location: &str, key: &str) -> bool {
+        // Each contract closes the top level in a root of its own (`root/<label>/<event>.json`): look the
+        // union's up.
+        let root = format!("{}root/", closure::CLOSED_URI);
+        let location = match location.strip_prefix(&root) {
+            Some(rest) => match rest.rsplit_once('/') {
+                Some((_, event)) => format!("{root}compat/{event}"),
+                None => location.to_string(),
+            },
+            None => location.to_string(),
+        };
         self.union
-            .declared_keys(location)
+            .declared_keys(&location)
             .is_some_and(|keys| keys.contains(key))
     }
 
@@ -591,9 +609,9 @@ impl Catalog {
     /// that needs a diagnosis does not wait for them. Idempotent; errors surface on first use.
     pub fn prepare(&'static self, profile: Profile) {
         std::thread::spawn(move || {
-            let _ = self.contract(profile).and_then(|c| {
-                c.events().first().map(|e| c.event(*e)).transpose()
-            });
+            let _ = self
+                .contract(profile)
+                .and_then(|c| c.events().first().map(|e| c.event(*e)).transpose());
             if profile == Profile::Compat {
                 let _ = self
                     .contract(Profile::V4_15)
