@@ -1194,7 +1194,11 @@ impl<'a> Compiler<'a> {
                         .map(|p| Pred::PropPresent(p.to_string())),
                 );
             }
-            for p in req.iter().filter_map(Value::as_str).filter(|_| obj.contains_key("properties")) {
+            for p in req
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|_| obj.contains_key("properties"))
+            {
                 let pins = |x: &Pred| matches!(x, Pred::PropConst(q, _) if q == p);
                 let pinned = all.iter().any(|x| {
                     pins(x) || matches!(x, Pred::Or(ors) if !ors.is_empty() && ors.iter().all(pins))

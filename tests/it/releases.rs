@@ -42,7 +42,12 @@ fn parent(pointer: &str) -> (&str, String) {
 
 /// A payload of `event` generated for `release` in which `pointer` exists (or, with `set`, its parent
 /// object does, and the value is set).
-fn payload_with(release: Release, event: EventName, pointer: &str, set: Option<&Value>) -> Option<Value> {
+fn payload_with(
+    release: Release,
+    event: EventName,
+    pointer: &str,
+    set: Option<&Value>,
+) -> Option<Value> {
     let generator = Generator::new(catalog(), Profile::Release(release)).ok()?;
     let mut sampler = generator.sampler(7, event);
     for _ in 0..400 {
@@ -72,7 +77,9 @@ fn every_release_boundary_holds_exactly_at_its_release() {
         let pointer = b["pointer"].as_str().unwrap();
         let change = b["change"].as_str().unwrap();
         let release = Release::parse(b["release"].as_str().unwrap()).unwrap();
-        let before = release.previous().expect("no boundary at the first release");
+        let before = release
+            .previous()
+            .expect("no boundary at the first release");
         let what = format!("{change} {} at {pointer} ({release})", b["event"]);
         // The release where the thing exists, and the one where it does not.
         let (with, without) = match change {
@@ -133,14 +140,23 @@ fn what_real_releases_sent_conforms_under_compat_and_under_its_release() {
         for profile in [Profile::Compat, Profile::Release(release)] {
             let report = check(&e["body"], profile);
             if !report.conforms(true) {
-                failures.push(format!("{} under {profile}: {:?}", e["item"], report.findings));
+                failures.push(format!(
+                    "{} under {profile}: {:?}",
+                    e["item"], report.findings
+                ));
             }
         }
         let fit = catalog()
-            .fit(e["body"]["event"].as_str().unwrap().parse().unwrap(), &e["body"])
+            .fit(
+                e["body"]["event"].as_str().unwrap().parse().unwrap(),
+                &e["body"],
+            )
             .unwrap();
         if !fit.clean.contains(release) {
-            failures.push(format!("{}: fits {} but not {release}", e["item"], fit.clean));
+            failures.push(format!(
+                "{}: fits {} but not {release}",
+                e["item"], fit.clean
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -158,7 +174,10 @@ fn what_no_release_sent_is_reported_under_compat_at_its_pointer() {
                 && (!want_error || f.severity == Severity::Error)
         });
         if !hit || (want_error && report.conforms(false)) {
-            failures.push(format!("{} ({}): {:?}", e["item"], e["what"], report.findings));
+            failures.push(format!(
+                "{} ({}): {:?}",
+                e["item"], e["what"], report.findings
+            ));
         }
         // Every finding names the release it was judged against.
         if report
@@ -168,7 +187,11 @@ fn what_no_release_sent_is_reported_under_compat_at_its_pointer() {
         {
             failures.push(format!("{}: a finding names no release", e["item"]));
         }
-        assert!(report.closest.is_some(), "{}: no closest release", e["item"]);
+        assert!(
+            report.closest.is_some(),
+            "{}: no closest release",
+            e["item"]
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
