@@ -2,7 +2,7 @@
 //! their closed twins, and run-time validators compiled on first need.
 use std::{collections::BTreeSet, sync::OnceLock};
 
-use jsonschema::{Registry, Resource, Validator, ValidatorMap};
+use jsonschema::{Registry, Resource, Validator};
 use serde_json::{json, Value};
 
 use super::{
@@ -21,10 +21,10 @@ pub struct EventValidators<'a> {
     pub closed: &'a Validator,
 }
 
-/// The run-time validators of one contract: open and closed, one entry per event.
+/// The run-time validators of one event: open and closed.
 struct Compiled {
-    open: ValidatorMap,
-    closed: ValidatorMap,
+    open: Validator,
+    closed: Validator,
 }
 
 /// A document set with its registry (schemas and closed twins), compiled lazily.
@@ -35,7 +35,9 @@ pub(crate) struct Contract {
     events: Vec<EventName>,
     registry: Registry<'static>,
     declared: DeclaredKeys,
-    compiled: OnceLock<Result<Compiled, String>>,
+    /// Per event (in `events` order), compiled on first need: a release contract is often asked about one
+    /// event only.
+    compiled: Vec<OnceLock<Result<Compiled, String>>>,
     entry: OnceLock<Result<Validator, String>>,
 }
 
@@ -71,10 +73,10 @@ impl Contract {
             })?;
         Ok(Self {
             label,
+            compiled: events.iter().map(|_| OnceLock::new()).collect(),
             events,
             registry,
             declared: twins.declared,
-            compiled: OnceLock::new(),
             entry: OnceLock::new(),
         })
     }
@@ -89,63 +91,50 @@ impl Contract {
         self.events.contains(&event)
     }
 
-    fn compiled(&self) -> Result<&Compiled, Error> {
-        self.compiled
-            .get_or_init(|| self.compile())
-            .as_ref()
-            .map_err(|message| Error::SchemaCompile {
-                id: format!("the {} validators", self.label),
-                message: message.clone(),
-            })
-    }
-
-    /// One compilation per group (open / closed), all events at once, the two in parallel: `build_map`
-    /// compiles the shared subschemas (conversation, contact...) once per group instead of once per event.
-    fn compile(&self) -> Result<Compiled, String> {
-        let group = |closed: bool| -> Result<ValidatorMap, String> {
-            let mut defs = serde_json::Map::new();
-            for event in &self.events {
-                let target = if closed {
-                    closure::root_uri(&self.label, event.as_str())
-                } else {
-                    format!("{BASE_URI}chatwoot/events/{event}.json")
-                };
-                defs.insert(event.as_str().to_string(), json!({ "$ref": target }));
-            }
-            options(&self.registry)
-                .build_map(&json!({ "$defs": defs }))
-                .map_err(|e| e.to_string())
-        };
-        let (open, closed) = std::thread::scope(|scope| {
-            let open = scope.spawn(|| group(false));
-            let closed = group(true);
-            (
-                open.join()
-                    .unwrap_or_else(|_| Err("compiler thread panicked".into())),
-                closed,
-            )
-        });
-        let (open, closed) = (open?, closed?);
-        for event in &self.events {
-            let key = format!("#/$defs/{event}");
-            if open.get(&key).is_none() || closed.get(&key).is_none() {
-                return Err(format!("{key} was not compiled"));
-            }
-        }
-        Ok(Compiled { open, closed })
-    }
-
-    /// The validators of one event, compiled on first use (all events of the contract at once).
+    /// The validators of one event, compiled on first use (open and closed in parallel).
     pub(crate) fn event(&self, event: EventName) -> Result<EventValidators<'_>, Error> {
-        let compiled = self.compiled()?;
-        let key = format!("#/$defs/{event}");
-        match (compiled.open.get(&key), compiled.closed.get(&key)) {
-            (Some(open), Some(closed)) => Ok(EventValidators { open, closed }),
-            _ => Err(Error::SchemaCompile {
+        let Some(slot) = self
+            .events
+            .iter()
+            .position(|e| *e == event)
+            .and_then(|i| self.compiled.get(i))
+        else {
+            return Err(Error::SchemaCompile {
                 id: format!("chatwoot/events/{event}.json ({})", self.label),
                 message: "not in this contract".into(),
-            }),
-        }
+            });
+        };
+        let compiled = slot
+            .get_or_init(|| {
+                let build = |target: String| {
+                    options(&self.registry)
+                        .build(&json!({ "$ref": target }))
+                        .map_err(|e| e.to_string())
+                };
+                let (open, closed) = std::thread::scope(|scope| {
+                    let open =
+                        scope.spawn(|| build(format!("{BASE_URI}chatwoot/events/{event}.json")));
+                    let closed = build(closure::root_uri(&self.label, event.as_str()));
+                    (
+                        open.join()
+                            .unwrap_or_else(|_| Err("compiler thread panicked".into())),
+                        closed,
+                    )
+                });
+                Ok(Compiled {
+                    open: open?,
+                    closed: closed?,
+                })
+            })
+            .as_ref()
+            .map_err(|message| Error::SchemaCompile {
+                id: format!("the {} validators of {event}", self.label),
+                message: message.clone(),
+            })?;
+        Ok(EventValidators {
+            open: &compiled.open,
+            closed: &compiled.closed,
+        })
     }
 
     /// The entry schema (dispatching on `event`), as another validator would use it.

@@ -4,6 +4,7 @@
 pub mod closure;
 mod contract;
 pub mod derive;
+pub mod history;
 pub mod resolve;
 
 use std::sync::OnceLock;
@@ -80,6 +81,10 @@ pub struct Catalog {
     union_verdicts: Vec<Option<Verdict>>,
     latest_verdicts: Vec<Option<Verdict>>,
     classes: OnceLock<std::result::Result<Vec<Class>, String>>,
+    /// Per event (in [`EventName::ALL`] order): the classes whose contract for that event is identical, merged
+    /// (`(releases, index of one class)`, oldest first). A release checked against one event compiles only
+    /// that event's distinct contracts.
+    groups: OnceLock<std::result::Result<Vec<Vec<(ReleaseSet, usize)>>, String>>,
 }
 
 /// A compile-time validator's `is_valid` (see `build.rs`).
@@ -233,6 +238,7 @@ impl Catalog {
             union_verdicts,
             latest_verdicts,
             classes: OnceLock::new(),
+            groups: OnceLock::new(),
         })
     }
 
@@ -343,6 +349,25 @@ impl Catalog {
             .get_or_init(|| self.derive_classes())
             .as_deref()
             .map_err(|m| class_error(m))
+    }
+
+    /// The distinct contracts of `event`, each with every release that has it, and a class to compile it
+    /// from; oldest first.
+    fn groups(&self, event: EventName) -> Result<Vec<(ReleaseSet, &Class)>> {
+        let classes = self.classes()?;
+        let groups = self
+            .groups
+            .get_or_init(|| Ok(group_by_event(classes)))
+            .as_ref()
+            .map_err(|m| class_error(m))?;
+        Ok(groups
+            .get(event_index(event))
+            .map(|g| {
+                g.iter()
+                    .filter_map(|(set, i)| classes.get(*i).map(|c| (*set, c)))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     fn class_of(&self, release: Release) -> Result<&Class> {
@@ -467,10 +492,11 @@ impl Catalog {
 
     /// The newest group of releases that accepts `value` cleanly, newest first.
     fn first_clean_class(&self, event: EventName, value: &Value) -> Option<&Class> {
-        self.classes()
+        self.groups(event)
             .ok()?
-            .iter()
+            .into_iter()
             .rev()
+            .map(|(_, c)| c)
             .find(|c| self.class_verdict(c, event, value))
     }
 
@@ -502,19 +528,16 @@ impl Catalog {
             closest: None,
         };
         let mut best: Option<(Score, ReleaseSet)> = None;
-        for class in self.classes()?.iter().rev() {
-            if !class.events.contains(&event) {
-                continue;
-            }
+        for (releases, class) in self.groups(event)?.into_iter().rev() {
             let score = self.score(class, event, value)?;
             if score.errors == 0 && score.anachronistic == 0 {
-                fit.accepted = fit.accepted.union(class.releases);
+                fit.accepted = fit.accepted.union(releases);
                 if score.unknown == 0 {
-                    fit.clean = fit.clean.union(class.releases);
+                    fit.clean = fit.clean.union(releases);
                 }
             }
             if best.as_ref().is_none_or(|(b, _)| score.key() < b.key()) {
-                best = Some((score, class.releases));
+                best = Some((score, releases));
             }
         }
         if fit.accepted.is_empty() {
@@ -527,14 +550,11 @@ impl Catalog {
     /// anachronistic keys, then the fewest unknown keys, then the newest.
     pub(crate) fn closest(&self, event: EventName, value: &Value) -> Result<Option<Closest>> {
         let mut best: Option<(Score, ReleaseSet)> = None;
-        for class in self.classes()?.iter().rev() {
-            if !class.events.contains(&event) {
-                continue;
-            }
+        for (releases, class) in self.groups(event)?.into_iter().rev() {
             let score = self.score(class, event, value)?;
             if best.as_ref().is_none_or(|(b, _)| score.key() < b.key()) {
                 let perfect = score.key() == (0, 0);
-                best = Some((score, class.releases));
+                best = Some((score, releases));
                 if perfect {
                     break;
                 }
@@ -662,6 +682,34 @@ impl Score {
             unknown_keys: self.unknown,
         }
     }
+}
+
+/// Groups, per event, the classes whose documents reachable from the event's file are identical.
+fn group_by_event(classes: &[Class]) -> Vec<Vec<(ReleaseSet, usize)>> {
+    use std::hash::{Hash, Hasher};
+    EventName::ALL
+        .iter()
+        .map(|event| {
+            let root = format!("{BASE_URI}chatwoot/events/{event}.json");
+            let mut groups: Vec<(u64, ReleaseSet, usize)> = Vec::new();
+            for (i, class) in classes.iter().enumerate() {
+                if !class.events.contains(event) {
+                    continue;
+                }
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                for id in class.docs.reachable(&root) {
+                    id.hash(&mut hasher);
+                    class.docs.get(&id).map(Value::to_string).hash(&mut hasher);
+                }
+                let fingerprint = hasher.finish();
+                match groups.iter_mut().find(|(f, _, _)| *f == fingerprint) {
+                    Some((_, set, _)) => *set = set.union(class.releases),
+                    None => groups.push((fingerprint, class.releases, i)),
+                }
+            }
+            groups.into_iter().map(|(_, set, i)| (set, i)).collect()
+        })
+        .collect()
 }
 
 /// Adds to `starts` the index of every release where an annotation's range begins or ends.
