@@ -243,7 +243,7 @@ impl Catalog {
     /// ```
     /// use hookcheck::{Catalog, Options};
     /// let catalog = Catalog::shared().unwrap();
-    /// let report = catalog.validate(br#"{"event":"contact_created","id":"7","name":"Ana"}"#, &Options::default());
+    /// let report = catalog.validate(br#"{"event":"contact_created","id":"7","name":"Ana","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false}"#, &Options::default());
     /// let e = report.errors().next().unwrap();
     /// assert_eq!((e.rule.as_str(), e.pointer.as_str()), ("schema/type", "/id"));
     /// ```

@@ -21,10 +21,11 @@ pub struct EventValidators<'a> {
     pub closed: &'a Validator,
 }
 
-/// The run-time validators of one event: open and closed.
+/// The run-time validators of one event, each compiled on first need (a verdict needs only the closed one).
+#[derive(Default)]
 struct Compiled {
-    open: Validator,
-    closed: Validator,
+    open: OnceLock<Result<Validator, String>>,
+    closed: OnceLock<Result<Validator, String>>,
 }
 
 /// A document set with its registry (schemas and closed twins), compiled lazily.
@@ -37,7 +38,7 @@ pub(crate) struct Contract {
     declared: DeclaredKeys,
     /// Per event (in `events` order), compiled on first need: a release contract is often asked about one
     /// event only.
-    compiled: Vec<OnceLock<Result<Compiled, String>>>,
+    compiled: Vec<Compiled>,
     entry: OnceLock<Result<Validator, String>>,
 }
 
@@ -73,7 +74,7 @@ impl Contract {
             })?;
         Ok(Self {
             label,
-            compiled: events.iter().map(|_| OnceLock::new()).collect(),
+            compiled: events.iter().map(|_| Compiled::default()).collect(),
             events,
             registry,
             declared: twins.declared,
@@ -91,49 +92,74 @@ impl Contract {
         self.events.contains(&event)
     }
 
-    /// The validators of one event, compiled on first use (open and closed in parallel).
-    pub(crate) fn event(&self, event: EventName) -> Result<EventValidators<'_>, Error> {
-        let Some(slot) = self
-            .events
+    fn slot(&self, event: EventName) -> Result<&Compiled, Error> {
+        self.events
             .iter()
             .position(|e| *e == event)
             .and_then(|i| self.compiled.get(i))
-        else {
-            return Err(Error::SchemaCompile {
+            .ok_or_else(|| Error::SchemaCompile {
                 id: format!("chatwoot/events/{event}.json ({})", self.label),
                 message: "not in this contract".into(),
-            });
-        };
-        let compiled = slot
-            .get_or_init(|| {
-                let build = |target: String| {
-                    options(&self.registry)
-                        .build(&json!({ "$ref": target }))
-                        .map_err(|e| e.to_string())
-                };
-                let (open, closed) = std::thread::scope(|scope| {
-                    let open =
-                        scope.spawn(|| build(format!("{BASE_URI}chatwoot/events/{event}.json")));
-                    let closed = build(closure::root_uri(&self.label, event.as_str()));
-                    (
-                        open.join()
-                            .unwrap_or_else(|_| Err("compiler thread panicked".into())),
-                        closed,
-                    )
-                });
-                Ok(Compiled {
-                    open: open?,
-                    closed: closed?,
-                })
             })
-            .as_ref()
-            .map_err(|message| Error::SchemaCompile {
-                id: format!("the {} validators of {event}", self.label),
-                message: message.clone(),
-            })?;
+    }
+
+    fn build<'a>(
+        &'a self,
+        cell: &'a OnceLock<Result<Validator, String>>,
+        target: String,
+        event: EventName,
+    ) -> Result<&'a Validator, Error> {
+        cell.get_or_init(|| {
+            options(&self.registry)
+                .build(&json!({ "$ref": target }))
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|message| Error::SchemaCompile {
+            id: format!("the {} validators of {event}", self.label),
+            message: message.clone(),
+        })
+    }
+
+    /// The closed validator of one event (valid = no error and no unknown key), compiled on first use.
+    pub(crate) fn closed(&self, event: EventName) -> Result<&Validator, Error> {
+        let slot = self.slot(event)?;
+        self.build(
+            &slot.closed,
+            closure::root_uri(&self.label, event.as_str()),
+            event,
+        )
+    }
+
+    /// The open validator of one event (the schema as written), compiled on first use.
+    pub(crate) fn open(&self, event: EventName) -> Result<&Validator, Error> {
+        let slot = self.slot(event)?;
+        self.build(
+            &slot.open,
+            format!("{BASE_URI}chatwoot/events/{event}.json"),
+            event,
+        )
+    }
+
+    /// Both validators of one event, compiled on first use (in parallel when neither is yet).
+    pub(crate) fn event(&self, event: EventName) -> Result<EventValidators<'_>, Error> {
+        let (open, closed) = std::thread::scope(|scope| {
+            let open = scope.spawn(|| self.open(event).map(|_| ()));
+            let closed = self.closed(event);
+            (
+                open.join().unwrap_or_else(|_| {
+                    Err(Error::SchemaCompile {
+                        id: event.as_str().into(),
+                        message: "compiler thread panicked".into(),
+                    })
+                }),
+                closed,
+            )
+        });
+        open?;
         Ok(EventValidators {
-            open: &compiled.open,
-            closed: &compiled.closed,
+            open: self.open(event)?,
+            closed: closed?,
         })
     }
 

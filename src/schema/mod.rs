@@ -85,6 +85,9 @@ pub struct Catalog {
     /// (`(releases, index of one class)`, oldest first). A release checked against one event compiles only
     /// that event's distinct contracts.
     groups: OnceLock<std::result::Result<Vec<Vec<(ReleaseSet, usize)>>, String>>,
+    /// Per event: 1 + the index in [`Catalog::groups`] of the last group that accepted a payload (0: none
+    /// yet). Payloads of one stream mostly come from one release, so it is tried first.
+    last_fit: [std::sync::atomic::AtomicUsize; EventName::ALL.len()],
 }
 
 /// A compile-time validator's `is_valid` (see `build.rs`).
@@ -239,6 +242,7 @@ impl Catalog {
             latest_verdicts,
             classes: OnceLock::new(),
             groups: OnceLock::new(),
+            last_fit: Default::default(),
         })
     }
 
@@ -486,18 +490,29 @@ impl Catalog {
         class.events.contains(&event)
             && self
                 .contract_of(class)
-                .and_then(|c| c.event(event))
-                .is_ok_and(|v| v.closed.is_valid(value))
+                .and_then(|c| c.closed(event))
+                .is_ok_and(|v| v.is_valid(value))
     }
 
     /// The newest group of releases that accepts `value` cleanly, newest first.
     fn first_clean_class(&self, event: EventName, value: &Value) -> Option<&Class> {
-        self.groups(event)
-            .ok()?
-            .into_iter()
+        use std::sync::atomic::Ordering;
+        let groups = self.groups(event).ok()?;
+        let hint = &self.last_fit[event_index(event)];
+        let last = hint.load(Ordering::Relaxed).checked_sub(1);
+        if let Some((_, class)) = last.and_then(|i| groups.get(i)) {
+            if self.class_verdict(class, event, value) {
+                return Some(class);
+            }
+        }
+        let (i, (_, class)) = groups
+            .iter()
+            .enumerate()
             .rev()
-            .map(|(_, c)| c)
-            .find(|c| self.class_verdict(c, event, value))
+            .filter(|(i, _)| Some(*i) != last)
+            .find(|(_, (_, c))| self.class_verdict(c, event, value))?;
+        hint.store(i + 1, Ordering::Relaxed);
+        Some(class)
     }
 
     /// How `value` fares under every release's contract for `event`: which releases accept it cleanly,
@@ -564,10 +579,11 @@ impl Catalog {
     }
 
     fn score(&self, class: &Class, event: EventName, value: &Value) -> Result<Score> {
-        let v = self.contract_of(class)?.event(event)?;
-        if v.closed.is_valid(value) {
+        let contract = self.contract_of(class)?;
+        if contract.closed(event)?.is_valid(value) {
             return Ok(Score::default());
         }
+        let v = contract.event(event)?;
         let errors = if v.open.is_valid(value) {
             0
         } else {
@@ -697,9 +713,11 @@ fn group_by_event(classes: &[Class]) -> Vec<Vec<(ReleaseSet, usize)>> {
                     continue;
                 }
                 let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                for id in class.docs.reachable(&root) {
-                    id.hash(&mut hasher);
-                    class.docs.get(&id).map(Value::to_string).hash(&mut hasher);
+                // Only the subschemas the event reaches: an enum added elsewhere in `common.json` does
+                // not split this event's releases.
+                for (at, schema) in class.docs.reachable_subschemas(&root) {
+                    at.hash(&mut hasher);
+                    schema.to_string().hash(&mut hasher);
                 }
                 let fingerprint = hasher.finish();
                 match groups.iter_mut().find(|(f, _, _)| *f == fingerprint) {

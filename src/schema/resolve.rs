@@ -81,6 +81,27 @@ impl Documents {
         self.by_id.iter()
     }
 
+    /// Every subschema reachable from document `id` through `$ref`s (`"<doc>#<pointer>"` and the subschema),
+    /// sorted by location. A `$ref` to a `$defs` entry reaches that entry only, not its whole document.
+    pub fn reachable_subschemas(&self, id: &str) -> BTreeMap<String, &Value> {
+        let mut seen: BTreeMap<String, &Value> = BTreeMap::new();
+        let mut todo = vec![(id.to_string(), String::new())];
+        while let Some((doc_id, fragment)) = todo.pop() {
+            let key = format!("{doc_id}#{fragment}");
+            if seen.contains_key(&key) {
+                continue;
+            }
+            let Some(schema) = self.by_id.get(&doc_id).and_then(|d| pointer(d, &fragment)) else {
+                continue;
+            };
+            seen.insert(key, schema);
+            let mut refs = Vec::new();
+            collect_refs(schema, &mut refs);
+            todo.extend(refs.iter().map(|r| join(&doc_id, r)));
+        }
+        seen
+    }
+
     /// The ids of `id` and of every document its `$ref`s reach, sorted.
     pub fn reachable(&self, id: &str) -> std::collections::BTreeSet<String> {
         let mut seen = std::collections::BTreeSet::new();
