@@ -12,6 +12,13 @@ mod resolve;
 #[allow(dead_code)]
 mod closure;
 
+#[path = "src/schema/derive.rs"]
+#[allow(dead_code)]
+mod derive;
+
+/// Not a schema: the release table (`src/release.rs` embeds it through `releases.rs`).
+const RELEASES_FILE: &str = "chatwoot/releases.json";
+
 use serde_json::Value;
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
@@ -40,7 +47,8 @@ fn files(dir: &str) -> (std::path::PathBuf, Vec<String>) {
 }
 
 fn table(name: &str, dir: &str, out: &mut String) {
-    let (root, files) = files(dir);
+    let (root, mut files) = files(dir);
+    files.retain(|f| f != RELEASES_FILE);
     out.push_str(&format!("pub static {name}: &[(&str, &str)] = &[\n"));
     for f in &files {
         let abs = root.join(f);
@@ -52,29 +60,20 @@ fn table(name: &str, dir: &str, out: &mut String) {
     out.push_str("];\n");
 }
 
-/// The `(profile, event, event schema path)` triples: `compat` is `chatwoot/events/`, every other profile
-/// is `chatwoot/profiles/<name>/events/` (as `Profile::event_path` says; `Catalog::load` refuses a table
-/// that misses a pair, and a test compares the two).
-fn pairs(files: &[String]) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for f in files {
-        let stem = || {
-            Path::new(f)
+/// The `(event, event schema path)` pairs: one file per event in `chatwoot/events/` (as
+/// `Profile::event_path` says; `Catalog::load` checks the generated table against the event list).
+fn events(files: &[String]) -> Vec<(String, String)> {
+    files
+        .iter()
+        .filter(|f| f.starts_with("chatwoot/events/"))
+        .map(|f| {
+            let stem = Path::new(f)
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        };
-        if f.starts_with("chatwoot/events/") {
-            out.push(("compat".to_string(), stem(), f.clone()));
-        } else if let Some(rest) = f.strip_prefix("chatwoot/profiles/") {
-            if let Some((profile, tail)) = rest.split_once('/') {
-                if tail.starts_with("events/") {
-                    out.push((profile.to_string(), stem(), f.clone()));
-                }
-            }
-        }
-    }
-    out
+                .unwrap_or_default();
+            (stem, f.clone())
+        })
+        .collect()
 }
 
 /// Keywords that constrain only one kind of instance (JSON Schema 2020-12, validation and applicator
@@ -179,9 +178,56 @@ fn prune_excluded_type_keywords(schema: &mut Value) {
     }
 }
 
-fn verdicts(out_dir: &Path) -> String {
-    let (root, paths) = files("schemas");
-    for f in ["src/schema/closure.rs", "src/schema/resolve.rs"] {
+/// The release table: `(version, git ref, (major, minor, patch))`, oldest first. A malformed table fails the
+/// build with the reason.
+fn releases(out_dir: &Path) -> (String, derive::Version) {
+    let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let path = Path::new(&manifest).join("schemas").join(RELEASES_FILE);
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("schemas/{RELEASES_FILE}: {e}"));
+    let doc: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("schemas/{RELEASES_FILE} is not JSON: {e}"));
+    let list = doc
+        .get("releases")
+        .and_then(Value::as_array)
+        .unwrap_or_else(|| panic!("schemas/{RELEASES_FILE}: no `releases` array"));
+    let mut out = String::from("pub static RELEASES: &[(&str, &str, (u16, u16, u16))] = &[\n");
+    let mut previous = None;
+    for (i, r) in list.iter().enumerate() {
+        let field = |k: &str| {
+            r.get(k).and_then(Value::as_str).unwrap_or_else(|| {
+                panic!("schemas/{RELEASES_FILE}: /releases/{i}/{k} is not a string")
+            })
+        };
+        let version = field("version");
+        let number = derive::parse_version(version).unwrap_or_else(|| {
+            panic!("schemas/{RELEASES_FILE}: /releases/{i}/version `{version}` is not X.Y.Z")
+        });
+        if previous.is_some_and(|p| p >= number) {
+            panic!("schemas/{RELEASES_FILE}: /releases/{i} `{version}` is not newer than the release before it");
+        }
+        previous = Some(number);
+        out.push_str(&format!(
+            "    ({version:?}, {:?}, ({}, {}, {})),\n",
+            field("ref"),
+            number.0,
+            number.1,
+            number.2
+        ));
+    }
+    out.push_str("];\n");
+    let latest = previous.unwrap_or_else(|| panic!("schemas/{RELEASES_FILE}: no release"));
+    fs::write(out_dir.join("releases.rs"), &out).expect("write releases.rs");
+    (out, latest)
+}
+
+fn verdicts(out_dir: &Path, latest: derive::Version) -> String {
+    let (root, mut paths) = files("schemas");
+    paths.retain(|f| f != RELEASES_FILE);
+    for f in [
+        "src/schema/closure.rs",
+        "src/schema/resolve.rs",
+        "src/schema/derive.rs",
+    ] {
         println!("cargo:rerun-if-changed={f}");
     }
     let mut docs = resolve::Documents::default();
@@ -200,36 +246,19 @@ fn verdicts(out_dir: &Path) -> String {
         ids.push((p.as_str(), id));
     }
     let files: Vec<(&str, &str)> = ids.iter().map(|(p, id)| (*p, id.as_str())).collect();
-    let pairs = pairs(&paths);
-    let roots: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(profile, event, path)| {
-            (
-                closure::root_uri(profile, event),
-                format!("{}{path}", resolve::BASE_URI),
-            )
-        })
-        .collect();
-    let mut twins = closure::twin_set(&files, &docs, &roots);
-    for (_, doc) in &mut twins.resources {
-        prune_excluded_type_keywords(doc);
-    }
+    let events = events(&paths);
 
-    let dir = out_dir.join("verdict");
-    fs::create_dir_all(&dir).expect("create OUT_DIR/verdict");
-    let mut resources = String::new();
-    for (i, (uri, doc)) in twins.resources.iter().enumerate() {
-        let file = dir.join(format!("r{i}.json"));
-        fs::write(
-            &file,
-            serde_json::to_string(doc).expect("serialise a schema"),
-        )
-        .expect("write a resource");
-        resources.push_str(&format!(
-            "    {uri:?} => {{ path = {:?} }},\n",
-            file.to_string_lossy()
-        ));
+    // Two document sets: the files as written (the union of every release, `compat`'s first filter) and
+    // the newest release derived from them (`--profile v4.15`, the common strict case).
+    let mut derived = resolve::Documents::default();
+    for (_, id) in &ids {
+        if let Some(doc) = docs.get(id) {
+            derived.insert(id.clone(), derive::derive(doc, latest));
+        }
     }
+    let latest_label = format!("{}.{}.{}", latest.0, latest.1, latest.2);
+    let latest_events = release_events(&derived);
+
     // The settings of `schema::options`: draft 2020-12, formats checked with hookcheck's own checks,
     // the `regex` engine. `unix-seconds` and `unix-float` constrain numbers, so any string passes.
     let settings = "draft = Draft202012, validate_formats = true, \
@@ -243,18 +272,74 @@ fn verdicts(out_dir: &Path) -> String {
     let mut table = String::from(
         "pub(crate) static ALL: &[(&str, &str, fn(&serde_json::Value) -> bool)] = &[\n",
     );
-    for (i, ((profile, event, _), (root_id, _))) in pairs.iter().zip(&roots).enumerate() {
-        let schema = format!("{{\"$ref\": {root_id:?}}}");
-        out.push_str(&format!(
-            "/// `{profile}` / `{event}`: no error and no unknown key.\n\
-             #[jsonschema::validator(schema = r#\"{schema}\"#, {settings}, resources = {{\n{resources}}})]\n\
-             pub(crate) struct V{i};\n\n"
-        ));
-        table.push_str(&format!("    ({profile:?}, {event:?}, V{i}::is_valid),\n"));
+    let mut n = 0;
+    for (label, set, wanted) in [
+        ("compat", &docs, None),
+        (latest_label.as_str(), &derived, Some(&latest_events)),
+    ] {
+        let pairs: Vec<&(String, String)> = events
+            .iter()
+            .filter(|(event, _)| wanted.is_none_or(|w| w.contains(event)))
+            .collect();
+        let roots: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(event, path)| {
+                (
+                    closure::root_uri(label, event),
+                    format!("{}{path}", resolve::BASE_URI),
+                )
+            })
+            .collect();
+        let mut twins = closure::twin_set(&files, set, &roots);
+        for (_, doc) in &mut twins.resources {
+            prune_excluded_type_keywords(doc);
+        }
+        let dir = out_dir.join("verdict").join(label);
+        fs::create_dir_all(&dir).expect("create OUT_DIR/verdict");
+        let mut resources = String::new();
+        for (i, (uri, doc)) in twins.resources.iter().enumerate() {
+            let file = dir.join(format!("r{i}.json"));
+            fs::write(
+                &file,
+                serde_json::to_string(doc).expect("serialise a schema"),
+            )
+            .expect("write a resource");
+            resources.push_str(&format!(
+                "    {uri:?} => {{ path = {:?} }},\n",
+                file.to_string_lossy()
+            ));
+        }
+        for ((event, _), (root_id, _)) in pairs.iter().zip(&roots) {
+            let schema = format!("{{\"$ref\": {root_id:?}}}");
+            out.push_str(&format!(
+                "/// `{label}` / `{event}`: no error and no unknown key.\n\
+                 #[jsonschema::validator(schema = r#\"{schema}\"#, {settings}, resources = {{\n{resources}}})]\n\
+                 pub(crate) struct V{n};\n\n"
+            ));
+            table.push_str(&format!("    ({label:?}, {event:?}, V{n}::is_valid),\n"));
+            n += 1;
+        }
     }
     table.push_str("];\n");
     out.push_str(&table);
     out
+}
+
+/// The events a derived document set sends: the `event-name` enum of `_defs/common.json`.
+fn release_events(docs: &resolve::Documents) -> Vec<String> {
+    let id = format!("{}chatwoot/_defs/common.json", resolve::BASE_URI);
+    docs.get(&id)
+        .and_then(|d| d.pointer("/$defs/event-name/enum"))
+        .and_then(Value::as_array)
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_else(|| {
+            panic!("schemas/chatwoot/_defs/common.json has no /$defs/event-name/enum")
+        })
 }
 
 fn main() {
@@ -264,5 +349,6 @@ fn main() {
     table("SCHEMA_FILES", "schemas", &mut out);
     table("EXAMPLE_FILES", "examples", &mut out);
     fs::write(out_dir.join("embedded.rs"), out).expect("write embedded.rs");
-    fs::write(out_dir.join("verdict.rs"), verdicts(out_dir)).expect("write verdict.rs");
+    let (_, latest) = releases(out_dir);
+    fs::write(out_dir.join("verdict.rs"), verdicts(out_dir, latest)).expect("write verdict.rs");
 }

@@ -65,6 +65,37 @@ enum Command {
     /// The schema files: list, show, export (bundle, OpenAPI 3.1, AsyncAPI 3.0), diff.
     #[command(subcommand)]
     Schemas(crate::cli_schemas::SchemasCommand),
+    /// Which Chatwoot releases would have sent these payloads (`fits 2.12.1-2.16.0`), or the closest one.
+    ///
+    /// Inputs as for `validate` (files, directories, NDJSON, `-`); with none, the embedded examples. With
+    /// --list, the known releases and the events each sends.
+    #[command(
+        after_help = "Exit codes:\n  0  every payload fits at least one release\n  \
+                            1  a payload fits no release\n  2  usage error, or an input that could not be read"
+    )]
+    Releases(crate::cli_releases::ReleasesArgs),
+}
+
+/// Which payload contract a command checks or generates: `--profile` or `--release` (the same choice).
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct ContractArgs {
+    /// Payload contract: `compat` (a payload conforms when some release from 2.0.0 to 4.15.1 would have
+    /// sent it), `v4.15` (= --release 4.15.1), or a release X.Y.Z.
+    #[arg(long, default_value = "compat", value_name = "PROFILE")]
+    profile: String,
+    /// Exactly what one Chatwoot release sends, X.Y.Z (`hookcheck releases --list` lists them).
+    #[arg(long, value_name = "X.Y.Z", conflicts_with = "profile")]
+    release: Option<String>,
+}
+
+impl ContractArgs {
+    /// The chosen profile.
+    pub(crate) fn profile(&self) -> Result<Profile, Error> {
+        match &self.release {
+            Some(r) => Profile::release(r),
+            None => self.profile.parse(),
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -82,9 +113,8 @@ struct GenerateArgs {
     /// Seed (default: random, printed on stderr).
     #[arg(long)]
     seed: Option<u64>,
-    /// Version profile: `compat` or `v4.15`.
-    #[arg(long, default_value = "compat", value_name = "PROFILE")]
-    profile: String,
+    #[command(flatten)]
+    contract: ContractArgs,
     /// Break each payload in exactly one way; the expected finding of each line goes to --expect, or, without
     /// it, into a `_hookcheck_expect` key of the payload.
     #[arg(long)]
@@ -104,9 +134,8 @@ struct ValidateArgs {
     /// Check every payload as this event, whatever its `event` key says.
     #[arg(long, value_name = "NAME")]
     event: Option<String>,
-    /// Version profile: `compat` (any release since 2.0) or `v4.15` (the current release).
-    #[arg(long, default_value = "compat", value_name = "PROFILE")]
-    profile: String,
+    #[command(flatten)]
+    contract: ContractArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -157,12 +186,13 @@ fn run(cli: Cli) -> Result<u8, Error> {
             args.all,
             args.count,
             args.seed,
-            &args.profile,
+            args.contract.profile()?,
             args.invalid,
             args.expect.as_deref(),
             args.coverage,
         ),
         Command::Schemas(cmd) => crate::cli_schemas::run(cmd),
+        Command::Releases(args) => crate::cli_releases::run(args),
     }
 }
 
@@ -195,6 +225,7 @@ pub(crate) fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Re
             profile: opts.profile,
             event: None,
             findings,
+            closest: None,
         };
     };
     if is_legacy_record(&value) {
@@ -204,11 +235,12 @@ pub(crate) fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Re
         Some(body) => (body, "/body"),
         None => (&value, ""),
     };
-    let event = catalog.check_value(payload, prefix, opts, &mut findings);
+    let (event, closest) = catalog.check_value_judged(payload, prefix, opts, &mut findings);
     let mut report = Report {
         profile: opts.profile,
         event: event.map(|e| e.as_str().to_string()),
         findings,
+        closest,
     };
     crate::validate::finish(&mut report.findings);
     report
@@ -260,7 +292,7 @@ fn check_delivery_file(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Repor
 }
 
 /// A recorded delivery `{"headers": {...}, "body": {...}}` (no top-level `event`): its body.
-fn envelope_body(value: &Value) -> Option<&Value> {
+pub(crate) fn envelope_body(value: &Value) -> Option<&Value> {
     let obj = value.as_object()?;
     if obj.contains_key("event") {
         return None;
@@ -269,7 +301,7 @@ fn envelope_body(value: &Value) -> Option<&Value> {
 }
 
 fn validate(args: ValidateArgs) -> Result<u8, Error> {
-    let profile: Profile = args.profile.parse()?;
+    let profile = args.contract.profile()?;
     let event = args
         .event
         .as_deref()

@@ -31,16 +31,29 @@ pub fn run(
     all: bool,
     count: usize,
     seed: Option<u64>,
-    profile: &str,
+    profile: Profile,
     invalid: bool,
     expect: Option<&Path>,
     coverage: bool,
 ) -> Result<u8, Error> {
-    let profile: Profile = profile.parse()?;
+    let catalog = Catalog::shared()?;
+    let sent = catalog.events(profile)?;
     let events: Vec<EventName> = match (event, all) {
-        (_, true) => EventName::ALL.to_vec(),
-        (Some(e), false) => vec![e.parse()?],
-        (None, false) => EventName::ALL.to_vec(),
+        (Some(e), false) => {
+            let e: EventName = e.parse()?;
+            if !sent.contains(&e) {
+                return Err(Error::Unknown {
+                    what: "event for this profile",
+                    given: e.as_str().to_string(),
+                    hint: format!(
+                        "; Chatwoot {profile} does not send it (sent by {})",
+                        catalog.releases_sending(e)?
+                    ),
+                });
+            }
+            vec![e]
+        }
+        _ => sent,
     };
     let seed = seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
@@ -48,7 +61,6 @@ pub fn run(
             .map_or(0, |d| d.as_nanos() as u64)
     });
     eprintln!("hookcheck: seed {seed} (profile {profile}; reproduce with --seed {seed})");
-    let catalog = Catalog::shared()?;
     let generator = Generator::new(catalog, profile).map_err(|e| Error::SchemaCompile {
         id: e.location.clone(),
         message: e.to_string(),

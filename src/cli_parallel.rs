@@ -74,6 +74,7 @@ fn check(catalog: &Catalog, opts: &Options, renderer: Renderer, item: Item) -> D
                         )
                     },
                 )],
+                closest: None,
             },
         ),
         Item::Payload {

@@ -38,9 +38,18 @@ pub enum SchemasCommand {
         /// Write here instead of stdout.
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
-        /// Version profile: `compat` (any release since 2.0) or `v4.15` (the current release).
-        #[arg(long, default_value = "compat", value_name = "PROFILE")]
-        profile: String,
+        #[command(flatten)]
+        contract: crate::cli::ContractArgs,
+    },
+    /// The release history the annotations state: every key, branch and enum value that only some
+    /// releases send, with its range and source (Markdown table).
+    ///
+    /// `--write-readme FILE` replaces the table between the `<!-- release-table -->` markers of FILE (how
+    /// `schemas/README.md` is kept current; a test fails when it is stale).
+    History {
+        /// Rewrite the table inside this Markdown file instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        write_readme: Option<PathBuf>,
     },
     /// List the changes between two versions of the schema set that break consumers or senders.
     ///
@@ -54,10 +63,16 @@ pub enum SchemasCommand {
                             1  at least one breaking change\n  2  usage error, or a schema set that cannot be read"
     )]
     Diff {
-        /// The old version: a directory or a bundle.
-        old: PathBuf,
-        /// The new version: a directory or a bundle.
-        new: PathBuf,
+        /// The old version: a directory or a bundle (not with --release).
+        #[arg(required_unless_present = "release")]
+        old: Option<PathBuf>,
+        /// The new version: a directory or a bundle (not with --release).
+        #[arg(required_unless_present = "release")]
+        new: Option<PathBuf>,
+        /// Compare two releases of the embedded contract instead: `--release 3.0.0 --release 4.15.1` (old,
+        /// then new). The upgrade guide: what breaks consumers and what breaks senders between them.
+        #[arg(long, value_name = "X.Y.Z", num_args = 1, conflicts_with_all = ["old", "new"])]
+        release: Vec<String>,
         /// Whose breaking changes fail the run (exit 1).
         #[arg(long = "for", value_enum, default_value_t = Audience::Both, value_name = "AUDIENCE")]
         audience: Audience,
@@ -86,13 +101,14 @@ pub enum DiffFormat {
 pub fn run(cmd: SchemasCommand) -> Result<u8, Error> {
     match cmd {
         SchemasCommand::List => list(),
+        SchemasCommand::History { write_readme } => history(write_readme.as_deref()),
         SchemasCommand::Show { path } => show(&path),
         SchemasCommand::Export {
             format,
             out,
-            profile,
+            contract,
         } => {
-            let profile: Profile = profile.parse()?;
+            let profile = contract.profile()?;
             let doc = export::export(Catalog::shared()?, format, profile)?;
             let text = export::to_text(&doc);
             match out {
@@ -110,12 +126,29 @@ pub fn run(cmd: SchemasCommand) -> Result<u8, Error> {
             audience,
             profile,
             format,
+            release,
         } => {
             let profile: Profile = profile.parse()?;
-            let (o, n) = (
-                SchemaSet::load(&old, profile)?,
-                SchemaSet::load(&new, profile)?,
-            );
+            let (o, n) = match (old, new, release.as_slice()) {
+                (_, _, [a, b]) => {
+                    let catalog = Catalog::shared()?;
+                    (
+                        SchemaSet::from_catalog(catalog, Profile::release(a)?)?,
+                        SchemaSet::from_catalog(catalog, Profile::release(b)?)?,
+                    )
+                }
+                (Some(old), Some(new), []) => (
+                    SchemaSet::load(&old, profile)?,
+                    SchemaSet::load(&new, profile)?,
+                ),
+                _ => {
+                    return Err(Error::Unknown {
+                        what: "diff arguments",
+                        given: format!("{} --release", release.len()),
+                        hint: "; give OLD and NEW, or --release A --release B (exactly two)".into(),
+                    })
+                }
+            };
             let changes = diff::diff(&o, &n);
             let mut out = io::BufWriter::new(io::stdout().lock());
             let breaking = match format {
@@ -276,4 +309,46 @@ fn json_lines(out: &mut impl Write, changes: &[Change], audience: Audience) -> i
     });
     writeln!(out, "{summary}")?;
     Ok(breaking)
+}
+
+/// The markers around the generated release table in `schemas/README.md`.
+pub const TABLE_START: &str = "<!-- release-table -->";
+/// See [`TABLE_START`].
+pub const TABLE_END: &str = "<!-- /release-table -->";
+
+/// `text` with the release table between its markers replaced by `table`, or `None` without markers.
+pub fn with_release_table(text: &str, table: &str) -> Option<String> {
+    let start = text.find(TABLE_START)? + TABLE_START.len();
+    let end = start + text[start..].find(TABLE_END)?;
+    Some(format!(
+        "{}\n(Generated by `hookcheck schemas history --write-readme schemas/README.md`; do not edit by hand.)\n\n{table}{}",
+        &text[..start],
+        &text[end..]
+    ))
+}
+
+fn history(write_readme: Option<&std::path::Path>) -> Result<u8, Error> {
+    let catalog = Catalog::shared()?;
+    let table = crate::schema::history::markdown(&crate::schema::history::changes(catalog.files()));
+    match write_readme {
+        None => io::stdout()
+            .lock()
+            .write_all(table.as_bytes())
+            .map_err(Error::Write)?,
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let Some(updated) = with_release_table(&text, &table) else {
+                return Err(Error::Unknown {
+                    what: "release-table markers in",
+                    given: path.display().to_string(),
+                    hint: format!("; add `{TABLE_START}` and `{TABLE_END}` where the table goes"),
+                });
+            };
+            std::fs::write(path, updated).map_err(Error::Write)?;
+        }
+    }
+    Ok(ExitCodes::OK)
 }

@@ -309,14 +309,18 @@ impl SchemaSet {
         }
     }
 
-    /// The set made of the files of a catalog (the embedded schemas), under `profile`.
-    pub fn from_catalog(catalog: &crate::Catalog, profile: Profile) -> Self {
+    /// The set made of the files of a catalog (the embedded schemas), under `profile` (a release's derived
+    /// documents, or the files as written for `compat`).
+    ///
+    /// # Errors
+    /// The release contracts could not be derived (a defect in `schemas/`).
+    pub fn from_catalog(catalog: &crate::Catalog, profile: Profile) -> crate::Result<Self> {
         let docs: BTreeMap<String, Value> = catalog
-            .documents()
+            .documents_for(profile)?
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        Self {
+        Ok(Self {
             docs,
             entry: format!(
                 "{}{}",
@@ -325,7 +329,7 @@ impl SchemaSet {
             ),
             origin: format!("embedded ({profile})"),
             directory: true,
-        }
+        })
     }
 
     fn resolve(&self, base: &str, reference: &str) -> Option<(String, &Value)> {

@@ -1,9 +1,11 @@
-//! The 12 account-webhook event names.
+//! The 14 account-webhook event names, across every release.
 use std::{fmt, str::FromStr};
 
 use crate::error::Error;
 
-/// An account-webhook event, as in the body's `event` key and `Webhook::ALLOWED_WEBHOOK_EVENTS`.
+/// An account-webhook event, as in the body's `event` key: the 12 of `Webhook::ALLOWED_WEBHOOK_EVENTS`, and
+/// `conversation_opened`/`conversation_resolved`, which releases up to 2.4.1 sent to every account webhook.
+/// Which release sends which event is data in the schemas ([`crate::Catalog::events`]).
 ///
 /// A test checks that this list equals the `event-name` enum of `schemas/chatwoot/_defs/common.json`.
 ///
@@ -27,11 +29,13 @@ pub enum EventName {
     ContactUpdated,
     InboxCreated,
     InboxUpdated,
+    ConversationOpened,
+    ConversationResolved,
 }
 
 impl EventName {
     /// Every event, in the order of the schema's enum.
-    pub const ALL: [EventName; 12] = [
+    pub const ALL: [EventName; 14] = [
         Self::ConversationCreated,
         Self::ConversationUpdated,
         Self::ConversationStatusChanged,
@@ -44,6 +48,8 @@ impl EventName {
         Self::ContactUpdated,
         Self::InboxCreated,
         Self::InboxUpdated,
+        Self::ConversationOpened,
+        Self::ConversationResolved,
     ];
 
     /// The wire name.
@@ -61,6 +67,8 @@ impl EventName {
             Self::ContactUpdated => "contact_updated",
             Self::InboxCreated => "inbox_created",
             Self::InboxUpdated => "inbox_updated",
+            Self::ConversationOpened => "conversation_opened",
+            Self::ConversationResolved => "conversation_resolved",
         }
     }
 
@@ -90,9 +98,6 @@ impl EventName {
 /// Why a known non-account event name is not an account webhook, per CHATWOOT.md section 2.
 pub fn not_account_event(s: &str) -> Option<&'static str> {
     match s {
-        "conversation_opened" | "conversation_resolved" => Some(
-            "sent only to agent bots; removed from account webhooks in Chatwoot 2.5.0 (use conversation_status_changed)",
-        ),
         "macro.executed" => Some("sent by macros to their own URL, not to account webhooks"),
         "account_created" => Some("an installation event (INSTALLATION_EVENTS_WEBHOOK_URL), not an account webhook"),
         _ if s.starts_with("automation_event.") => {

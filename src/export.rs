@@ -96,7 +96,8 @@ fn compile_error(id: &str, message: String) -> Error {
 }
 
 fn flatten(catalog: &Catalog, profile: Profile, prefix: &str) -> Result<Flat> {
-    let docs = catalog.documents();
+    // A release exports its derived documents (plain JSON Schema); `compat` the files as written.
+    let docs = catalog.documents_for(profile)?;
     let path_of: BTreeMap<&str, &str> = catalog
         .files()
         .iter()
@@ -129,7 +130,10 @@ fn flatten(catalog: &Catalog, profile: Profile, prefix: &str) -> Result<Flat> {
     let mut defs = Map::new();
     for f in catalog.files().iter().filter(|f| reachable.contains(&f.id)) {
         let key = def_name(f.path);
-        let mut body = f.document.clone();
+        let mut body = docs
+            .get(&f.id)
+            .cloned()
+            .unwrap_or_else(|| f.document.clone());
         let nested = match body.as_object_mut() {
             Some(obj) => {
                 obj.shift_remove("$schema");

@@ -47,6 +47,8 @@ pub mod rule {
     pub const EVENT_UNKNOWN: &str = "event/unknown";
     /// `event` differs from the event forced with `--event`.
     pub const EVENT_MISMATCH: &str = "event/mismatch";
+    /// The release checked against (`--release`) does not send this event.
+    pub const EVENT_RELEASE: &str = "event/release";
     /// A key the schema does not declare at that place (a typo, or a fork's extension).
     pub const UNKNOWN_KEY: &str = "unknown-key";
     /// A payload had more findings than a report lists ([`crate::validate::MAX_FINDINGS`]); the first ones
@@ -77,6 +79,10 @@ pub mod rule {
             "`event` is not one of the 12 account-webhook events",
         ),
         (EVENT_MISMATCH, "`event` differs from --event"),
+        (
+            EVENT_RELEASE,
+            "the release checked against does not send this event (e.g. contact events before 2.14.0)",
+        ),
         (
             UNKNOWN_KEY,
             "a key the schema does not declare there (warning)",
@@ -131,6 +137,10 @@ pub struct Finding {
     /// The offending HTTP header, for delivery findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
+    /// The Chatwoot release whose contract this finding was judged against, under `compat` (the closest
+    /// release to a payload that no release accepts cleanly).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
 }
 
 /// How many characters of an offending value a finding keeps.
@@ -147,6 +157,7 @@ impl Finding {
             message: message.into(),
             value: None,
             header: None,
+            release: None,
         }
     }
 

@@ -12,7 +12,7 @@
 //! use hookcheck::{Catalog, Options, Profile};
 //!
 //! let catalog = Catalog::shared()?;
-//! let body = br#"{"event":"contact_created","id":7,"name":"Ana","acount_id":1}"#;
+//! let body = br#"{"event":"contact_created","id":7,"name":"Ana","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false,"acount_id":1}"#;
 //!
 //! // Default profile: any Chatwoot release since 2.0.
 //! let report = catalog.validate(body, &Options::default());
@@ -69,6 +69,7 @@ pub mod cli;
 mod cli_generate;
 mod cli_listen;
 mod cli_parallel;
+mod cli_releases;
 mod cli_schemas;
 mod cli_verify;
 pub mod delivery;
@@ -103,4 +104,5 @@ pub use validate::{Options, Report};
 pub mod profile;
 pub mod receiver;
 pub mod replay;
+pub mod release;
 pub mod sender;

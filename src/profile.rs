@@ -1,65 +1,83 @@
 //! Version profiles: which Chatwoot releases a payload is checked against.
 use std::{fmt, str::FromStr};
 
-use crate::{error::Error, event::EventName};
+use crate::{error::Error, event::EventName, release::Release};
 
-/// A version profile. Each selects a set of schemas under `schemas/chatwoot/`.
+/// A version profile: every release at once (`compat`), or one release.
 ///
-/// * [`Profile::Compat`] (default): any release since 2.0. The schemas in `_defs/` and `events/` require only
-///   what every release since 2.0 sends, and allow what older releases sent (`type: "contact"` on webhook
-///   contacts, no `account` in conversations, no `changed_attributes` before 2.4...).
-/// * [`Profile::V4_15`]: Chatwoot 4.15.x. The compat schemas plus the constraints in `profiles/v4.15/`
-///   (every key of the current payloads required, `account` in conversations and inboxes, no `type` on
-///   webhook contacts, `unread_count <= 10`...).
+/// * [`Profile::Compat`] (default): a payload conforms when at least one release from 2.0.0 to 4.15.1 would
+///   have accepted it; one that no release accepts is reported against the closest release (fewest errors).
+/// * [`Profile::Release`]: exactly what that release sent, derived from the release annotations in
+///   `schemas/` (see `schemas/README.md`). [`Profile::V4_15`] names the newest release (4.15.1).
 ///
 /// ```
-/// use hookcheck::Profile;
+/// use hookcheck::{Profile, release::Release};
 /// assert_eq!("v4.15".parse::<Profile>().unwrap(), Profile::V4_15);
+/// assert_eq!("4.15.1".parse::<Profile>().unwrap(), Profile::V4_15);
+/// assert_eq!(Profile::release("2.16.0").unwrap().to_string(), "2.16.0");
 /// assert_eq!(Profile::default(), Profile::Compat);
+/// assert!(Profile::release("2.16.1").is_err()); // never released
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub enum Profile {
-    /// Any Chatwoot release since 2.0.
+    /// Any Chatwoot release from 2.0.0 to 4.15.1.
     #[default]
     Compat,
-    /// Chatwoot 4.15.x, the current release.
-    V4_15,
+    /// Exactly one release.
+    Release(Release),
 }
 
 impl Profile {
-    /// Every profile.
+    /// The newest release, 4.15.1 (`--profile v4.15`).
+    pub const V4_15: Profile = Profile::Release(Release::LATEST);
+
+    /// The two named profiles: `compat` and `v4.15`.
     pub const ALL: [Profile; 2] = [Profile::Compat, Profile::V4_15];
 
-    /// The name used on the command line and in reports.
+    /// The profile of one release, `X.Y.Z`.
+    ///
+    /// # Errors
+    /// [`Error::Unknown`] listing the known releases.
+    pub fn release(version: &str) -> Result<Profile, Error> {
+        Release::parse(version).map(Profile::Release)
+    }
+
+    /// The release this profile is pinned to, if any.
+    pub fn pinned(self) -> Option<Release> {
+        match self {
+            Profile::Compat => None,
+            Profile::Release(r) => Some(r),
+        }
+    }
+
+    /// The name used on the command line and in reports: `compat` or the release, `X.Y.Z`.
     pub fn name(self) -> &'static str {
         match self {
             Profile::Compat => "compat",
-            Profile::V4_15 => "v4.15",
+            Profile::Release(r) => r.version(),
         }
     }
 
     /// One line on what the profile accepts.
-    pub fn summary(self) -> &'static str {
+    pub fn summary(self) -> String {
         match self {
-            Profile::Compat => "any Chatwoot release since 2.0 (default)",
-            Profile::V4_15 => "Chatwoot 4.15.x: every current key required, account in conversations, no contact type",
+            Profile::Compat => {
+                "any Chatwoot release from 2.0.0 to 4.15.1, payload by payload (default)"
+                    .to_string()
+            }
+            Profile::Release(r) => format!("exactly what Chatwoot {r} sends"),
         }
     }
 
-    /// Path below `schemas/` of the profile's entry schema (dispatching on `event`).
+    /// Path below `schemas/` of the entry schema (dispatching on `event`). Every profile reads the same
+    /// files: a release's contract is derived from them.
     pub fn entry_path(self) -> &'static str {
-        match self {
-            Profile::Compat => "chatwoot/webhook.json",
-            Profile::V4_15 => "chatwoot/profiles/v4.15/webhook.json",
-        }
+        "chatwoot/webhook.json"
     }
 
-    /// Path below `schemas/` of the profile's schema for one event.
+    /// Path below `schemas/` of the schema for one event.
     pub fn event_path(self, event: EventName) -> String {
-        match self {
-            Profile::Compat => format!("chatwoot/events/{event}.json"),
-            Profile::V4_15 => format!("chatwoot/profiles/v4.15/events/{event}.json"),
-        }
+        format!("chatwoot/events/{event}.json")
     }
 }
 
@@ -73,12 +91,14 @@ impl FromStr for Profile {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
         match s {
-            "compat" | "2" | "2.x" => Ok(Profile::Compat),
-            "v4.15" | "4.15" | "current" => Ok(Profile::V4_15),
+            "compat" | "2" | "2.x" | "all" => Ok(Profile::Compat),
+            "v4.15" | "4.15" | "current" | "latest" => Ok(Profile::V4_15),
+            _ if s.trim_start_matches('v').split('.').count() == 3 => Profile::release(s),
             _ => Err(Error::Unknown {
                 what: "profile",
                 given: s.to_string(),
-                hint: "; expected `compat` or `v4.15`".to_string(),
+                hint: "; expected `compat`, `v4.15` or a release such as `2.16.0` (`hookcheck releases --list` lists them)"
+                    .to_string(),
             }),
         }
     }

@@ -21,16 +21,27 @@ pub struct Rule {
     pub doc: &'static str,
     /// Severity under `compat`; `None` = not checked.
     pub compat: Option<Severity>,
-    /// Severity under `v4.15`.
-    pub v4_15: Option<Severity>,
+    /// The first release in which the rule holds (an error from it on; not checked before). Release facts
+    /// live with their range, like the schema annotations.
+    pub since: &'static str,
 }
 
 impl Rule {
     /// Severity under `profile`.
+    ///
+    /// ```
+    /// use hookcheck::{semantic, Profile, Severity};
+    /// let rule = semantic::rule("semantic/timestamp").unwrap();
+    /// assert_eq!(rule.severity(Profile::V4_15), Some(Severity::Error));
+    /// assert_eq!(rule.severity(Profile::release("2.18.0").unwrap()), None); // no last_activity_at yet
+    /// ```
     pub fn severity(&self, profile: Profile) -> Option<Severity> {
         match profile {
             Profile::Compat => self.compat,
-            Profile::V4_15 => self.v4_15,
+            Profile::Release(r) => {
+                let since = crate::schema::derive::parse_version(self.since)?;
+                (r.number() >= since).then_some(Severity::Error)
+            }
         }
     }
 }
@@ -40,15 +51,15 @@ const W: Option<Severity> = Some(Severity::Warning);
 
 /// Every rule.
 pub const RULES: &[Rule] = &[
-    Rule { id: "semantic/message-inbox", doc: "a message's inbox.id equals its conversation.inbox_id (one inbox per conversation)", compat: E, v4_15: E },
-    Rule { id: "semantic/message-account", doc: "a message's account.id equals its conversation.account.id when the conversation has one", compat: E, v4_15: E },
-    Rule { id: "semantic/nested-message", doc: "conversation.messages[0] belongs to the conversation: conversation_id = id, inbox_id = inbox_id, account_id = account.id", compat: E, v4_15: E },
-    Rule { id: "semantic/contact-inbox", doc: "contact_inbox.inbox_id = conversation.inbox_id and contact_inbox.contact_id = meta.sender.id", compat: E, v4_15: E },
-    Rule { id: "semantic/assignee-type", doc: "meta.assignee_type names the kind of meta.assignee (User/user, AgentBot/agent_bot, null/null); assignee_type exists since 4.8.0", compat: E, v4_15: E },
-    Rule { id: "semantic/timestamp", doc: "conversation.timestamp equals last_activity_at (push data since 4.x; a warning for older releases)", compat: W, v4_15: E },
-    Rule { id: "semantic/activity-order", doc: "conversation.created_at <= last_activity_at when both are set (0 = unset)", compat: W, v4_15: E },
-    Rule { id: "semantic/webwidget", doc: "webwidget_triggered: current_conversation.inbox_id = inbox.id, its meta.sender.id = contact.id, contact.account.id = account.id", compat: E, v4_15: E },
-    Rule { id: "semantic/typing-contact-private", doc: "a typing contact (widget or public API) always sends is_private = false", compat: E, v4_15: E },
+    Rule { id: "semantic/message-inbox", doc: "a message's inbox.id equals its conversation.inbox_id (one inbox per conversation)", compat: E, since: "2.0.0" },
+    Rule { id: "semantic/message-account", doc: "a message's account.id equals its conversation.account.id when the conversation has one", compat: E, since: "2.0.0" },
+    Rule { id: "semantic/nested-message", doc: "conversation.messages[0] belongs to the conversation: conversation_id = id, inbox_id = inbox_id, account_id = account.id", compat: E, since: "2.0.0" },
+    Rule { id: "semantic/contact-inbox", doc: "contact_inbox.inbox_id = conversation.inbox_id and contact_inbox.contact_id = meta.sender.id", compat: E, since: "2.0.0" },
+    Rule { id: "semantic/assignee-type", doc: "meta.assignee_type names the kind of meta.assignee (User/user, AgentBot/agent_bot, null/null); assignee_type exists since 4.8.0", compat: E, since: "2.0.0" },
+    Rule { id: "semantic/timestamp", doc: "conversation.timestamp equals last_activity_at (push data since 4.x; a warning for older releases)", compat: W, since: "3.11.1" },
+    Rule { id: "semantic/activity-order", doc: "conversation.created_at <= last_activity_at when both are set (0 = unset)", compat: W, since: "3.11.1" },
+    Rule { id: "semantic/webwidget", doc: "webwidget_triggered: current_conversation.inbox_id = inbox.id, its meta.sender.id = contact.id, contact.account.id = account.id", compat: E, since: "2.0.0" },
+    Rule { id: "semantic/typing-contact-private", doc: "a typing contact (widget or public API) always sends is_private = false", compat: E, since: "2.0.0" },
 ];
 
 /// The rule with this id.
@@ -60,7 +71,11 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 pub fn conversation_paths(event: EventName) -> &'static [&'static str] {
     use EventName::*;
     match event {
-        ConversationCreated | ConversationUpdated | ConversationStatusChanged => &[""],
+        ConversationCreated
+        | ConversationUpdated
+        | ConversationStatusChanged
+        | ConversationOpened
+        | ConversationResolved => &[""],
         MessageCreated | MessageUpdated | ConversationTypingOn | ConversationTypingOff => {
             &["/conversation"]
         }
@@ -205,7 +220,11 @@ static WIDGET_CONVERSATION: [Conversation; 1] = [conversation!("/current_convers
 fn conversations(event: EventName) -> &'static [Conversation] {
     use EventName::*;
     match event {
-        ConversationCreated | ConversationUpdated | ConversationStatusChanged => &ROOT_CONVERSATION,
+        ConversationCreated
+        | ConversationUpdated
+        | ConversationStatusChanged
+        | ConversationOpened
+        | ConversationResolved => &ROOT_CONVERSATION,
         MessageCreated | MessageUpdated | ConversationTypingOn | ConversationTypingOff => {
             &MESSAGE_CONVERSATION
         }
@@ -354,6 +373,7 @@ pub fn check(event: EventName, v: &Value, profile: Profile, prefix: &str, out: &
             message,
             value: Some(crate::finding::shorten(&m.found)),
             header: None,
+            release: None,
         });
     }
 }

@@ -13,6 +13,7 @@ use crate::{
     finding::{push_token, rule, shorten, Finding, Severity},
     format,
     profile::Profile,
+    release::Release,
     schema::{display_location, Catalog},
 };
 
@@ -84,6 +85,21 @@ pub struct Report {
     pub event: Option<String>,
     /// Findings, sorted by pointer, errors before warnings.
     pub findings: Vec<Finding>,
+    /// Under `compat`, for a payload that is not clean: the release its findings were judged against (the
+    /// closest one: fewest errors, then fewest unknown keys, then newest).
+    #[serde(
+        rename = "closest_release",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_release"
+    )]
+    pub closest: Option<Release>,
+}
+
+fn ser_release<S: serde::Serializer>(r: &Option<Release>, s: S) -> Result<S::Ok, S::Error> {
+    match r {
+        Some(r) => s.serialize_str(r.version()),
+        None => s.serialize_none(),
+    }
 }
 
 fn ser_profile<S: serde::Serializer>(p: &Profile, s: S) -> Result<S::Ok, S::Error> {
@@ -227,28 +243,21 @@ impl Catalog {
     /// ```
     /// use hookcheck::{Catalog, Options};
     /// let catalog = Catalog::shared().unwrap();
-    /// let report = catalog.validate(br#"{"event":"contact_created","id":"7","name":"Ana"}"#, &Options::default());
+    /// let report = catalog.validate(br#"{"event":"contact_created","id":"7","name":"Ana","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false}"#, &Options::default());
     /// let e = report.errors().next().unwrap();
     /// assert_eq!((e.rule.as_str(), e.pointer.as_str()), ("schema/type", "/id"));
     /// ```
     pub fn validate(&self, bytes: &[u8], opts: &Options) -> Report {
         let mut findings = Vec::new();
         match decode(bytes, opts.max_bytes, &mut findings) {
-            Some(value) => {
-                let event = self.check_value(&value, "", opts, &mut findings);
-                finish(&mut findings);
-                Report {
-                    profile: opts.profile,
-                    event: event.map(|e| e.as_str().to_string()),
-                    findings,
-                }
-            }
+            Some(value) => self.report(&value, opts, findings),
             None => {
                 finish(&mut findings);
                 Report {
                     profile: opts.profile,
                     event: None,
                     findings,
+                    closest: None,
                 }
             }
         }
@@ -256,13 +265,17 @@ impl Catalog {
 
     /// Checks an already parsed payload.
     pub fn validate_value(&self, value: &Value, opts: &Options) -> Report {
-        let mut findings = Vec::new();
-        let event = self.check_value(value, "", opts, &mut findings);
+        self.report(value, opts, Vec::new())
+    }
+
+    fn report(&self, value: &Value, opts: &Options, mut findings: Vec<Finding>) -> Report {
+        let (event, closest) = self.check_value_judged(value, "", opts, &mut findings);
         finish(&mut findings);
         Report {
             profile: opts.profile,
             event: event.map(|e| e.as_str().to_string()),
             findings,
+            closest,
         }
     }
 
@@ -275,6 +288,18 @@ impl Catalog {
         opts: &Options,
         out: &mut Vec<Finding>,
     ) -> Option<EventName> {
+        self.check_value_judged(value, prefix, opts, out).0
+    }
+
+    /// As [`Catalog::check_value`], and under `compat` the release the findings were judged against
+    /// when the payload is not clean (the closest release).
+    pub fn check_value_judged(
+        &self,
+        value: &Value,
+        prefix: &str,
+        opts: &Options,
+        out: &mut Vec<Finding>,
+    ) -> (Option<EventName>, Option<Release>) {
         let Some(obj) = value.as_object() else {
             out.push(
                 Finding::error(
@@ -284,7 +309,7 @@ impl Catalog {
                 )
                 .with_value(value),
             );
-            return None;
+            return (None, None);
         };
         let event = match opts.event {
             Some(forced) => forced,
@@ -295,7 +320,7 @@ impl Catalog {
                         prefix,
                         "no `event` key: cannot tell which event schema applies (use --event to force one)",
                     ));
-                    return None;
+                    return (None, None);
                 }
                 Some(Value::String(s)) => match EventName::from_wire(s) {
                     Some(e) => e,
@@ -315,7 +340,7 @@ impl Catalog {
                             )
                             .with_value(&Value::String(s.clone())),
                         );
-                        return None;
+                        return (None, None);
                     }
                 },
                 Some(other) => {
@@ -327,15 +352,17 @@ impl Catalog {
                         )
                         .with_value(other),
                     );
-                    return None;
+                    return (None, None);
                 }
             },
         };
-        self.check_schema(value, event, prefix, opts.profile, out);
+        let closest = self.check_schema(value, event, prefix, opts.profile, out);
         crate::semantic::check(event, value, opts.profile, prefix, out);
-        Some(event)
+        (Some(event), closest)
     }
 
+    /// Checks `value` against the schema of `event` under `profile`; under `compat`, returns the release
+    /// whose contract the findings were judged against (the closest one) when the payload is not clean.
     fn check_schema(
         &self,
         value: &Value,
@@ -343,21 +370,68 @@ impl Catalog {
         prefix: &str,
         profile: Profile,
         out: &mut Vec<Finding>,
-    ) {
+    ) -> Option<Release> {
         if self.verdict(profile, event, value) {
-            return;
+            return None;
         }
-        let validators = match self.event(profile, event) {
+        let internal = |out: &mut Vec<Finding>, e: crate::Error| {
+            // Only a defect in the embedded schemas gets here (the test suite builds every release's
+            // contract): say so on the payload rather than pass it unchecked.
+            out.push(Finding::error(
+                rule::SCHEMA_COMPILE,
+                prefix.to_string(),
+                e.to_string(),
+            ));
+        };
+        let (contract, judged) = match profile {
+            Profile::Release(r) => {
+                let contract = match self.contract(profile) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        internal(out, e);
+                        return None;
+                    }
+                };
+                if !contract.has_event(event) {
+                    let senders = self
+                        .releases_sending(event)
+                        .map(|s| s.to_string())
+                        .unwrap_or_default();
+                    out.push(
+                        Finding::error(
+                            rule::EVENT_RELEASE,
+                            push_token(prefix, "event"),
+                            format!("Chatwoot {r} does not send `{event}` (sent by {senders})"),
+                        )
+                        .with_value(&Value::String(event.as_str().to_string())),
+                    );
+                    return None;
+                }
+                (contract, None)
+            }
+            Profile::Compat => {
+                let closest = match self.closest(event, value) {
+                    Ok(Some(c)) => c.release(),
+                    Ok(None) => Release::LATEST,
+                    Err(e) => {
+                        internal(out, e);
+                        return None;
+                    }
+                };
+                match self.contract_of_release(closest) {
+                    Ok(c) => (c, Some(closest)),
+                    Err(e) => {
+                        internal(out, e);
+                        return None;
+                    }
+                }
+            }
+        };
+        let validators = match contract.event(event) {
             Ok(v) => v,
             Err(e) => {
-                // Only a defect in the embedded schemas gets here (the test suite compiles every
-                // profile): say so on the payload rather than pass it unchecked.
-                out.push(Finding::error(
-                    rule::SCHEMA_COMPILE,
-                    prefix.to_string(),
-                    e.to_string(),
-                ));
-                return;
+                internal(out, e);
+                return None;
             }
         };
         let mut errors = Vec::new();
@@ -384,7 +458,7 @@ impl Catalog {
                 || unevaluated
                     .iter()
                     .any(|(o, _, _)| o != object && is_within(o, object));
-            let declared = self.declared_keys(location);
+            let declared = contract.declared_keys(location);
             for key in unexpected {
                 if warnings.len() > MAX_FINDINGS {
                     break 'objects; // past the cap the report stops listing (see `cap`)
@@ -396,10 +470,18 @@ impl Catalog {
                 if !seen.insert(pointer.clone()) {
                     continue;
                 }
+                let why = match (profile, judged) {
+                    (Profile::Release(r), _) | (_, Some(r))
+                        if self.is_declared_by_some_release(location, key) =>
+                    {
+                        format!(" (Chatwoot {r} does not send it; other releases do)")
+                    }
+                    _ => near_key(key, declared),
+                };
                 let mut f = Finding::warning(
                     rule::UNKNOWN_KEY,
                     format!("{prefix}{pointer}"),
-                    format!("unknown key `{key}`{}", near_key(key, declared)),
+                    format!("unknown key `{key}`{why}"),
                 );
                 f.schema = Some(if location.starts_with(ROOT_PREFIX) {
                     profile.event_path(event)
@@ -412,11 +494,16 @@ impl Catalog {
                 warnings.push(f);
             }
         }
+        let name = |mut f: Finding| {
+            f.release = judged.map(|r| r.version().to_string());
+            f
+        };
         for mut f in errors {
             f.pointer = format!("{prefix}{}", f.pointer);
-            out.push(f);
+            out.push(name(f));
         }
-        out.extend(warnings);
+        out.extend(warnings.into_iter().map(name));
+        judged
     }
 }
 
@@ -578,6 +665,7 @@ fn map_error(e: &ValidationError<'_>, profile: Profile, out: &mut Vec<Finding>) 
                     ),
                     value: Some(shorten(instance)),
                     header: None,
+                    release: None,
                 });
                 return;
             }
@@ -648,5 +736,6 @@ fn map_error(e: &ValidationError<'_>, profile: Profile, out: &mut Vec<Finding>) 
         message,
         value,
         header: None,
+        release: None,
     });
 }

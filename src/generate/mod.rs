@@ -53,11 +53,13 @@ pub enum GenerateError {
     },
 }
 
-/// The compiled generators of one profile: one [`Node`] per event.
+/// The compiled generators of one profile: per event, one [`Node`] per distinct release contract (a single
+/// one for a release; every distinct shape of every release that sends the event for `compat`, so that old
+/// shapes are drawn too and no payload mixes two releases).
 #[derive(Debug, Clone)]
 pub struct Generator {
     profile: Profile,
-    nodes: BTreeMap<EventName, Node>,
+    nodes: BTreeMap<EventName, Vec<(crate::release::ReleaseSet, Node)>>,
 }
 
 impl Generator {
@@ -66,11 +68,32 @@ impl Generator {
     /// # Errors
     /// A keyword the compiler does not support (named, with its schema location).
     pub fn new(catalog: &Catalog, profile: Profile) -> Result<Self, Unsupported> {
-        let mut compiler = node::Compiler::new(catalog.documents());
-        let mut nodes = BTreeMap::new();
-        for event in EventName::ALL {
-            let uri = format!("{BASE_URI}{}", profile.event_path(event));
-            nodes.insert(event, compiler.compile_uri(&uri)?);
+        let internal = |e: crate::Error| Unsupported {
+            keyword: String::new(),
+            location: "schemas/".into(),
+            reason: e.to_string(),
+        };
+        let contracts = match profile {
+            Profile::Compat => catalog.release_documents().map_err(internal)?,
+            Profile::Release(r) => {
+                let docs = catalog.documents_for(profile).map_err(internal)?;
+                vec![(std::iter::once(r).collect(), docs)]
+            }
+        };
+        let mut nodes: BTreeMap<EventName, Vec<(crate::release::ReleaseSet, Node)>> =
+            BTreeMap::new();
+        for (releases, docs) in contracts {
+            let mut compiler = node::Compiler::new(docs);
+            let sent = crate::schema::events_sent(docs);
+            for event in sent {
+                let uri = format!("{BASE_URI}{}", profile.event_path(event));
+                let node = compiler.compile_uri(&uri)?;
+                let shapes = nodes.entry(event).or_default();
+                match shapes.iter_mut().find(|(_, n)| *n == node) {
+                    Some((set, _)) => *set = set.union(releases),
+                    None => shapes.push((releases, node)),
+                }
+            }
         }
         Ok(Self { profile, nodes })
     }
@@ -80,15 +103,43 @@ impl Generator {
         self.profile
     }
 
-    /// The flattened schema of one event.
+    /// The events it generates (those the profile's releases send).
+    pub fn events(&self) -> impl Iterator<Item = EventName> + '_ {
+        self.nodes.keys().copied()
+    }
+
+    /// The flattened schema of one event: the newest release's shape.
+    ///
+    /// # Panics
+    /// When no release of the profile sends `event` (see [`Generator::events`]).
     pub fn node(&self, event: EventName) -> &Node {
-        &self.nodes[&event]
+        match self.nodes.get(&event).and_then(|n| n.last()) {
+            Some((_, node)) => node,
+            None => panic!("{} does not send {event}", self.profile),
+        }
+    }
+
+    /// Every distinct shape of `event`, with the releases that send it, oldest first.
+    pub fn shapes(&self, event: EventName) -> &[(crate::release::ReleaseSet, Node)] {
+        self.nodes.get(&event).map_or(&[], Vec::as_slice)
+    }
+
+    fn union_strategy(&self, event: EventName, coverage: &Option<Arc<Coverage>>) -> ValueStrategy {
+        let shapes = self.shapes(event);
+        if shapes.len() == 1 {
+            return strategy::node_strategy(&shapes[0].1, "", coverage);
+        }
+        let alternatives: Vec<ValueStrategy> = shapes
+            .iter()
+            .map(|(_, n)| strategy::node_strategy(n, "", coverage))
+            .collect();
+        proptest::strategy::Union::new(alternatives).boxed()
     }
 
     /// A proptest strategy of valid payloads for `event`: schema-valid and consistent across fields (see
-    /// [`semantic`](crate::semantic)).
+    /// [`semantic`](crate::semantic)). For `compat`, each draw is one release's shape.
     pub fn strategy(&self, event: EventName) -> ValueStrategy {
-        repaired(strategy::node_strategy(self.node(event), "", &None), event)
+        repaired(self.union_strategy(event, &None), event)
     }
 
     /// The same strategy, recording what it exercises into `coverage`.
@@ -97,16 +148,14 @@ impl Generator {
         event: EventName,
         coverage: Arc<Coverage>,
     ) -> ValueStrategy {
-        repaired(
-            strategy::node_strategy(self.node(event), "", &Some(coverage)),
-            event,
-        )
+        repaired(self.union_strategy(event, &Some(coverage)), event)
     }
 
     /// A fast sampler of valid payloads for `event`, reproducible from `seed` (see [`Sampler`]: the
     /// strategy's choices without proptest's value trees; what `hookcheck generate` uses).
     pub fn sampler(&self, seed: u64, event: EventName) -> Sampler<'_> {
-        Sampler::new(self.node(event), event, event_seed(seed, event))
+        let nodes: Vec<&Node> = self.shapes(event).iter().map(|(_, n)| n).collect();
+        Sampler::new(nodes, event, event_seed(seed, event))
     }
 
     /// `count` valid payloads for `event`, reproducibly from `seed`, from [`Generator::sampler`].

@@ -172,6 +172,8 @@ pub enum Pred {
     PropConst(String, Value),
     /// The object lacks property `.0` (`not: {required: [..]}`).
     PropAbsent(String),
+    /// The object has property `.0` (a bare `required` condition).
+    PropPresent(String),
     /// Any holds.
     Or(Vec<Pred>),
     /// All hold.
@@ -688,6 +690,15 @@ fn judge(pred: &Pred, alt: &Alt) -> Result<Verdict, String> {
             },
             _ => Verdict::Holds(true),
         },
+        Pred::PropPresent(p) => match &alt.ty {
+            Ty::Object(o) => match o.prop(p) {
+                Some(n) if n.is_never() => Verdict::Holds(false),
+                _ if o.required.contains(p) => Verdict::Holds(true),
+                Some(_) => Verdict::Split(p.clone()),
+                None => Verdict::Holds(false),
+            },
+            _ => Verdict::Holds(true),
+        },
         Pred::Or(ps) | Pred::And(ps) => {
             let is_or = matches!(pred, Pred::Or(_));
             for p in ps {
@@ -1129,10 +1140,21 @@ impl<'a> Compiler<'a> {
                         .as_object()
                         .ok_or_else(|| bad("`properties` must be an object"))?
                     {
-                        let c = sub.get("const").ok_or_else(|| {
-                            bad("only `const` conditions on properties are supported")
-                        })?;
-                        all.push(Pred::PropConst(p.clone(), c.clone()));
+                        // `enum` is a choice of `const`s (the attachment's file types with a stored file).
+                        match (sub.get("const"), sub.get("enum").and_then(Value::as_array)) {
+                            (Some(c), _) => all.push(Pred::PropConst(p.clone(), c.clone())),
+                            (None, Some(values)) => all.push(Pred::Or(
+                                values
+                                    .iter()
+                                    .map(|c| Pred::PropConst(p.clone(), c.clone()))
+                                    .collect(),
+                            )),
+                            (None, None) => {
+                                return Err(bad(
+                                    "only `const` or `enum` conditions on properties are supported",
+                                ))
+                            }
+                        }
                     }
                 }
                 "required" => {} // implied by PropConst; a bare `required` condition is checked below
@@ -1164,10 +1186,23 @@ impl<'a> Compiler<'a> {
             }
         }
         if let Some(Value::Array(req)) = obj.get("required") {
-            for p in req.iter().filter_map(Value::as_str) {
-                let pinned = all
-                    .iter()
-                    .any(|x| matches!(x, Pred::PropConst(q, _) if q == p));
+            // A bare `required` condition (no `properties` beside it) tests presence.
+            if !obj.contains_key("properties") {
+                all.extend(
+                    req.iter()
+                        .filter_map(Value::as_str)
+                        .map(|p| Pred::PropPresent(p.to_string())),
+                );
+            }
+            for p in req
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|_| obj.contains_key("properties"))
+            {
+                let pins = |x: &Pred| matches!(x, Pred::PropConst(q, _) if q == p);
+                let pinned = all.iter().any(|x| {
+                    pins(x) || matches!(x, Pred::Or(ors) if !ors.is_empty() && ors.iter().all(pins))
+                });
                 if !pinned {
                     return Err(bad(
                         "a `required` condition must go with a `const` on the same property",

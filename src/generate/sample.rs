@@ -129,7 +129,8 @@ fn plan(o: &Object) -> ObjectPlan {
 
 /// Draws valid payloads of one event, consistent across fields (see [`semantic::repair`]).
 pub struct Sampler<'a> {
-    node: &'a Node,
+    /// One node per release shape (`compat` draws one per payload).
+    nodes: Vec<&'a Node>,
     plans: Plans,
     event: EventName,
     rng: Rng,
@@ -141,9 +142,9 @@ pub struct Sampler<'a> {
 }
 
 impl<'a> Sampler<'a> {
-    pub(crate) fn new(node: &'a Node, event: EventName, seed: u64) -> Self {
+    pub(crate) fn new(nodes: Vec<&'a Node>, event: EventName, seed: u64) -> Self {
         Sampler {
-            node,
+            nodes,
             plans: Plans::default(),
             event,
             rng: Rng::new(seed ^ 0x6865_6c6c_6f63_6877),
@@ -165,7 +166,16 @@ impl<'a> Sampler<'a> {
     /// A `oneOf` rejected 64 draws in a row (a schema whose branches overlap almost
     /// everywhere).
     pub fn next_value(&mut self) -> Result<Value, GenerateError> {
-        let node = self.node;
+        let node = match self.nodes.as_slice() {
+            [] => {
+                return Err(GenerateError::Exhausted {
+                    event: self.event,
+                    reason: "the profile's releases do not send this event".into(),
+                })
+            }
+            [one] => *one,
+            many => *self.rng.pick(many),
+        };
         let mut v = self
             .node(node, "")
             .ok_or_else(|| GenerateError::Exhausted {

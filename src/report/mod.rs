@@ -254,9 +254,13 @@ impl Renderer {
                     } else {
                         crate::escape::text(&f.pointer)
                     };
+                    let judged = match &f.release {
+                        Some(r) => format!(", closest release {r}"),
+                        None => String::new(),
+                    };
                     writeln!(
                         out,
-                        "  --> {place} at {at}  ({}, profile {})",
+                        "  --> {place} at {at}  ({}, profile {}{judged})",
                         event_label(report),
                         report.profile
                     )?;
@@ -266,6 +270,12 @@ impl Renderer {
                     if let Some(s) = &f.schema {
                         writeln!(out, "   = schema: {s}")?;
                     }
+                }
+                if let (Some(r), false) = (report.closest, report.conforms(false)) {
+                    writeln!(
+                        out,
+                        "note: no Chatwoot release sends this payload; closest release: {r} (findings judged against it)"
+                    )?;
                 }
                 if !report.findings.is_empty() {
                     writeln!(out)?;

@@ -80,6 +80,67 @@ impl Documents {
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.by_id.iter()
     }
+
+    /// Every subschema reachable from document `id` through `$ref`s (`"<doc>#<pointer>"` and the subschema),
+    /// sorted by location. A `$ref` to a `$defs` entry reaches that entry only, not its whole document.
+    pub fn reachable_subschemas(&self, id: &str) -> BTreeMap<String, &Value> {
+        let mut seen: BTreeMap<String, &Value> = BTreeMap::new();
+        let mut todo = vec![(id.to_string(), String::new())];
+        while let Some((doc_id, fragment)) = todo.pop() {
+            let key = format!("{doc_id}#{fragment}");
+            if seen.contains_key(&key) {
+                continue;
+            }
+            let Some(schema) = self.by_id.get(&doc_id).and_then(|d| pointer(d, &fragment)) else {
+                continue;
+            };
+            seen.insert(key, schema);
+            let mut refs = Vec::new();
+            collect_refs(schema, &mut refs);
+            todo.extend(refs.iter().map(|r| join(&doc_id, r)));
+        }
+        seen
+    }
+
+    /// The ids of `id` and of every document its `$ref`s reach, sorted.
+    pub fn reachable(&self, id: &str) -> std::collections::BTreeSet<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut todo = vec![id.to_string()];
+        while let Some(id) = todo.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            if let Some(doc) = self.by_id.get(&id) {
+                let mut refs = Vec::new();
+                collect_refs(doc, &mut refs);
+                todo.extend(
+                    refs.iter()
+                        .map(|r| join(&id, r).0)
+                        .filter(|t| !seen.contains(t)),
+                );
+            }
+        }
+        seen
+    }
+}
+
+/// Every `$ref` below `v`, skipping the keywords that hold data (`const`, `enum`, ...).
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "$ref" {
+                    if let Some(s) = x.as_str() {
+                        out.push(s.to_string());
+                    }
+                } else if !matches!(k.as_str(), "const" | "enum" | "examples" | "default") {
+                    collect_refs(x, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_refs(x, out)),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

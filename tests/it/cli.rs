@@ -94,8 +94,8 @@ fn json_format_is_one_object_per_finding_then_a_summary() {
 
 #[test]
 fn ndjson_findings_name_the_line_and_stdin_works() {
-    let good = r#"{"event":"contact_created","id":1,"name":"a"}"#;
-    let bad = r#"{"event":"contact_created","id":"1","name":"a"}"#;
+    let good = r#"{"event":"contact_created","id":1,"name":"a","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false}"#;
+    let bad = r#"{"event":"contact_created","id":"1","name":"a","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false}"#;
     let input = format!("{good}\n\n{bad}\n{good}\n");
     let out = hookcheck()
         .args(["validate", "--format", "json", "-"])
@@ -111,7 +111,7 @@ fn ndjson_findings_name_the_line_and_stdin_works() {
     assert_eq!(lines.last().expect("summary")["payloads"], 3);
     // A pretty-printed document on stdin is one payload, not one per line.
     let pretty = serde_json::to_string_pretty(
-        &serde_json::json!({"event":"contact_created","id":1,"name":"a"}),
+        &serde_json::json!({"event":"contact_created","id":1,"name":"a","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false}),
     )
     .expect("json");
     hookcheck()
@@ -127,12 +127,12 @@ fn directories_are_searched_recursively_and_unreadable_paths_exit_2_without_hidi
     std::fs::create_dir_all(dir.path().join("a/b")).expect("mkdir");
     std::fs::write(
         dir.path().join("a/b/x.json"),
-        r#"{"event":"contact_created","id":1,"name":"a"}"#,
+        r#"{"event":"contact_created","id":1,"name":"a","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false}"#,
     )
     .expect("write");
     std::fs::write(
         dir.path().join("a/y.jsonl"),
-        "{\"event\":\"contact_created\",\"id\":2,\"name\":\"b\"}\n",
+        "{\"event\":\"contact_created\",\"id\":2,\"name\":\"b\",\"avatar\":\"\",\"thumbnail\":\"\",\"account\":{\"id\":1,\"name\":\"Acme\"},\"additional_attributes\":{},\"custom_attributes\":{},\"email\":null,\"identifier\":null,\"phone_number\":null,\"blocked\":false}\n",
     )
     .expect("write");
     std::fs::write(dir.path().join("a/ignored.txt"), "not a payload").expect("write");
@@ -193,7 +193,7 @@ fn bad_files_give_findings_not_crashes() {
 
 #[test]
 fn deny_warnings_turns_unknown_keys_into_failures() {
-    let typo = r#"{"event":"contact_created","id":1,"name":"a","acount_id":1}"#;
+    let typo = r#"{"event":"contact_created","id":1,"name":"a","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false,"acount_id":1}"#;
     hookcheck()
         .args(["validate", "-"])
         .write_stdin(typo)
@@ -216,7 +216,7 @@ fn recorded_delivery_envelopes_are_checked_by_their_body() {
         .suffix(".json")
         .tempfile()
         .expect("tempfile");
-    write!(f, r#"{{"headers":{{"Content-Type":"application/json"}},"body":{{"event":"contact_created","id":"1","name":"a"}}}}"#).expect("write");
+    write!(f, r#"{{"headers":{{"Content-Type":"application/json"}},"body":{{"event":"contact_created","id":"1","name":"a","avatar":"","thumbnail":"","account":{{"id":1,"name":"Acme"}},"additional_attributes":{{}},"custom_attributes":{{}},"email":null,"identifier":null,"phone_number":null,"blocked":false}}}}"#).expect("write");
     let out = hookcheck()
         .args(["validate", "--format", "json"])
         .arg(f.path())
@@ -247,10 +247,10 @@ fn usage_errors_exit_2() {
 #[test]
 fn oversized_ndjson_records_are_findings_and_reading_goes_on() {
     let big = format!(
-        "{{\"event\":\"contact_created\",\"id\":1,\"name\":\"{}\"}}",
+        "{{\"event\":\"contact_created\",\"id\":1,\"name\":\"{}\",\"avatar\":\"\",\"thumbnail\":\"\",\"account\":{{\"id\":1,\"name\":\"Acme\"}},\"additional_attributes\":{{}},\"custom_attributes\":{{}},\"email\":null,\"identifier\":null,\"phone_number\":null,\"blocked\":false}}",
         "x".repeat(5000)
     );
-    let input = format!("{big}\n{{\"event\":\"contact_created\",\"id\":1,\"name\":\"a\"}}\n");
+    let input = format!("{big}\n{{\"event\":\"contact_created\",\"id\":1,\"name\":\"a\",\"avatar\":\"\",\"thumbnail\":\"\",\"account\":{{\"id\":1,\"name\":\"Acme\"}},\"additional_attributes\":{{}},\"custom_attributes\":{{}},\"email\":null,\"identifier\":null,\"phone_number\":null,\"blocked\":false}}\n");
     let out = hookcheck()
         .args(["validate", "--format", "json", "--max-bytes", "1000", "-"])
         .write_stdin(input)
@@ -582,7 +582,7 @@ fn listen_prints_a_line_per_delivery_records_them_and_summarises() {
 #[test]
 fn validate_lists_at_most_max_findings_per_payload_and_says_it_stopped() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut text = String::from(r#"{"event":"contact_created","id":1,"name":"a""#);
+    let mut text = String::from(r#"{"event":"contact_created","id":1,"name":"a","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false"#);
     for i in 0..3_000 {
         text.push_str(&format!(r#","x_fork_{i:05}":1"#));
     }

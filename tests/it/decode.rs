@@ -40,7 +40,7 @@ fn truncated_json_says_so() {
 
 #[test]
 fn a_byte_order_mark_is_reported_and_the_rest_still_checked() {
-    let r = run(b"\xEF\xBB\xBF{\"event\":\"contact_created\",\"id\":\"x\",\"name\":\"a\"}");
+    let r = run(b"\xEF\xBB\xBF{\"event\":\"contact_created\",\"id\":\"x\",\"name\":\"a\",\"avatar\":\"\",\"thumbnail\":\"\",\"account\":{\"id\":1,\"name\":\"Acme\"},\"additional_attributes\":{},\"custom_attributes\":{},\"email\":null,\"identifier\":null,\"phone_number\":null,\"blocked\":false}");
     let rules: Vec<_> = r
         .findings
         .iter()
@@ -99,11 +99,22 @@ fn non_objects_and_event_problems() {
             "unknown event `mesage_created`; did you mean `message_created`?".into()
         )
     );
-    let (rule, msg) = only_rule(br#"{"event":"conversation_opened"}"#);
+    let (rule, msg) = only_rule(br#"{"event":"macro.executed"}"#);
     assert_eq!(rule, "event/unknown");
+    assert!(msg.contains("not to account webhooks"), "{msg}");
+    // `conversation_opened` is an account-webhook event of 2.0.0-2.4.1: known, and not sent by 4.15.1.
+    let opened = catalog().validate(
+        br#"{"event":"conversation_opened"}"#,
+        &hookcheck::Options {
+            profile: hookcheck::Profile::V4_15,
+            ..Default::default()
+        },
+    );
+    assert_eq!(opened.findings[0].rule, "event/release");
     assert!(
-        msg.contains("removed from account webhooks in Chatwoot 2.5.0"),
-        "{msg}"
+        opened.findings[0].message.contains("sent by 2.0.0-2.4.1"),
+        "{}",
+        opened.findings[0].message
     );
     assert_eq!(run(br#"{"event":"x"}"#).findings[0].pointer, "/event");
 }

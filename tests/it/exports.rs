@@ -1015,7 +1015,7 @@ fn diff_of_the_real_schemas_against_themselves_and_their_bundles_is_empty() {
             &exported(Format::Bundle, profile),
         );
         let bundle_set = SchemaSet::load(&bundle, Profile::Compat).expect("bundle");
-        let embedded = SchemaSet::from_catalog(catalog(), profile);
+        let embedded = SchemaSet::from_catalog(catalog(), profile).unwrap();
         assert_eq!(diff::event_count(&dir_set), 12);
         assert_eq!(diff::event_count(&bundle_set), 12);
         for (name, other) in [
@@ -1042,8 +1042,8 @@ fn diff_of_the_real_schemas_against_themselves_and_their_bundles_is_empty() {
 /// no consumer.
 #[test]
 fn diff_from_compat_to_v4_15_breaks_senders_only() {
-    let compat = SchemaSet::from_catalog(catalog(), Profile::Compat);
-    let current = SchemaSet::from_catalog(catalog(), Profile::V4_15);
+    let compat = SchemaSet::from_catalog(catalog(), Profile::Compat).unwrap();
+    let current = SchemaSet::from_catalog(catalog(), Profile::V4_15).unwrap();
     let changes = diff::diff(&compat, &current);
     let consumer: Vec<_> = changes
         .iter()

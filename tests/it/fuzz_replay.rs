@@ -179,7 +179,7 @@ fn limit_body_size_is_a_too_large_finding_in_documents_and_streams() {
         ..Options::default()
     };
     let big = format!(
-        "{{\"event\":\"contact_created\",\"name\":\"{}\"}}",
+        "{{\"event\":\"contact_created\",\"name\":\"{}\",\"avatar\":\"\",\"thumbnail\":\"\",\"account\":{{\"id\":1,\"name\":\"Acme\"}},\"additional_attributes\":{{}},\"custom_attributes\":{{}},\"email\":null,\"identifier\":null,\"phone_number\":null,\"blocked\":false}}",
         "x".repeat(2000)
     );
     let r = catalog().validate(big.as_bytes(), &opts);
@@ -261,7 +261,7 @@ impl Read for Generated {
             }
             self.next += 1;
             self.line = format!(
-                "{{\"event\":\"contact_created\",\"id\":{},\"name\":\"contact {:08}\"}}\n",
+                "{{\"event\":\"contact_created\",\"id\":{},\"name\":\"contact {:08}\",\"avatar\":\"\",\"thumbnail\":\"\",\"account\":{{\"id\":1,\"name\":\"Acme\"}},\"additional_attributes\":{{}},\"custom_attributes\":{{}},\"email\":null,\"identifier\":null,\"phone_number\":null,\"blocked\":false}}\n",
                 self.next, self.next
             )
             .into_bytes();
@@ -323,7 +323,7 @@ fn limit_ndjson_records_are_streamed_200000_records_in_bounded_memory() {
 fn limit_invalid_utf8_and_byte_order_mark_are_findings() {
     assert_eq!(first_rule(b"{\"event\":\"\xc3\x28\"}"), "json/utf8");
     assert_eq!(first_rule(b"\xff"), "json/utf8");
-    let r = rules(b"\xEF\xBB\xBF{\"event\":\"contact_created\",\"id\":1,\"name\":\"a\"}");
+    let r = rules(b"\xEF\xBB\xBF{\"event\":\"contact_created\",\"id\":1,\"name\":\"a\",\"avatar\":\"\",\"thumbnail\":\"\",\"account\":{\"id\":1,\"name\":\"Acme\"},\"additional_attributes\":{},\"custom_attributes\":{},\"email\":null,\"identifier\":null,\"phone_number\":null,\"blocked\":false}");
     assert_eq!(r, vec![("json/bom".to_string(), String::new())]);
     // A BOM on an NDJSON line is the line's, and is reported the same way.
     let recs: Vec<_> = Records::new(&b"{}\n\xEF\xBB\xBF{}\n"[..], Layout::Lines, 100)
@@ -334,7 +334,7 @@ fn limit_invalid_utf8_and_byte_order_mark_are_findings() {
 
 #[test]
 fn limit_duplicate_keys_are_found_by_the_hazard_scan() {
-    let text = br#"{"event":"contact_created","id":1,"name":"a","id":"1","additional_attributes":{"k":1,"k":2}}"#;
+    let text = br#"{"event":"contact_created","id":1,"name":"a","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false,"id":"1","additional_attributes":{"k":1,"k":2}}"#;
     // serde_json keeps the last value silently: the schema sees "1", a string.
     assert!(rules(text).contains(&("schema/type".to_string(), "/id".to_string())));
     let found: Vec<_> = hazards::scan(text, hazards::DEFAULT_MAX_STRING_BYTES)
@@ -356,7 +356,7 @@ fn limit_duplicate_keys_are_found_by_the_hazard_scan() {
 #[test]
 fn limit_numbers_beyond_i64_u64_and_f64_are_found() {
     // Beyond u64: serde_json turns it into a lossy float; the schema's `integer` still accepts it.
-    let big = br#"{"event":"contact_created","id":18446744073709551617,"name":"a"}"#;
+    let big = br#"{"event":"contact_created","id":18446744073709551617,"name":"a","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false}"#;
     let value: serde_json::Value = serde_json::from_slice(big).unwrap();
     assert!(value["id"].is_f64());
     let found = hazards::scan(big, hazards::DEFAULT_MAX_STRING_BYTES);
@@ -390,7 +390,7 @@ fn limit_nan_and_infinity_literals_are_syntax_errors() {
         "0x10",
         "01",
     ] {
-        let text = format!("{{\"event\":\"contact_created\",\"id\":{lit},\"name\":\"a\"}}");
+        let text = format!("{{\"event\":\"contact_created\",\"id\":{lit},\"name\":\"a\",\"avatar\":\"\",\"thumbnail\":\"\",\"account\":{{\"id\":1,\"name\":\"Acme\"}},\"additional_attributes\":{{}},\"custom_attributes\":{{}},\"email\":null,\"identifier\":null,\"phone_number\":null,\"blocked\":false}}");
         assert_eq!(first_rule(text.as_bytes()), "json/syntax", "{lit}");
         let _ = hazards::scan(text.as_bytes(), 100);
         fuzzing::validate_bytes(text.as_bytes());
@@ -458,7 +458,7 @@ fn regression_form_feed_line_is_a_record_not_a_blank_line() {
 
 #[test]
 fn pipeline_reports_duplicate_keys_big_numbers_and_long_strings() {
-    let text = br#"{"event":"contact_created","id":1,"name":"a","id":2,"additional_attributes":{"n":18446744073709551616}}"#;
+    let text = br#"{"event":"contact_created","id":1,"name":"a","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false,"id":2,"additional_attributes":{"n":18446744073709551616}}"#;
     assert_eq!(
         rules(text),
         vec![
@@ -470,7 +470,7 @@ fn pipeline_reports_duplicate_keys_big_numbers_and_long_strings() {
         ]
     );
     let long = format!(
-        "{{\"event\":\"contact_created\",\"id\":1,\"name\":\"{}\"}}",
+        "{{\"event\":\"contact_created\",\"id\":1,\"name\":\"{}\",\"avatar\":\"\",\"thumbnail\":\"\",\"account\":{{\"id\":1,\"name\":\"Acme\"}},\"additional_attributes\":{{}},\"custom_attributes\":{{}},\"email\":null,\"identifier\":null,\"phone_number\":null,\"blocked\":false}}",
         "x".repeat(hazards::DEFAULT_MAX_STRING_BYTES + 1)
     );
     assert_eq!(

@@ -26,6 +26,8 @@ mod negative;
 mod portability;
 /// Regressions, named after what broke.
 mod regressions;
+/// The release history as the contract: boundaries, VERSIONS.md sections 3 and 4.
+mod releases;
 /// The schema files themselves: ids, references, meta-schema, conventions.
 mod schemas;
 /// The seeds' own payloads: their documented defects become precise findings (snapshotted).

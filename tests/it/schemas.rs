@@ -189,3 +189,32 @@ fn the_entry_schemas_dispatch_on_event_like_the_event_schemas() {
             .is_valid(&serde_json::json!({"event": "contact_created", "id": "1", "name": "x"})));
     }
 }
+
+#[test]
+fn the_release_table_in_schemas_readme_is_generated_from_the_annotations() {
+    use hookcheck::schema::history;
+    let table = history::markdown(&history::changes(catalog().files()));
+    let readme = std::fs::read_to_string(crate::util::root().join("schemas/README.md")).unwrap();
+    assert!(
+        readme.contains(&table),
+        "schemas/README.md's release table is stale: run `cargo run -- schemas history --write-readme schemas/README.md`"
+    );
+    // Every fact carries its source, and every version it names is a known release.
+    for c in history::changes(catalog().files()) {
+        assert!(
+            c.source.is_some(),
+            "{}#{} ({}) has no x-source",
+            c.file,
+            c.pointer,
+            c.what
+        );
+        for v in [&c.since, &c.until].into_iter().flatten() {
+            assert!(
+                hookcheck::release::Release::parse(v).is_ok(),
+                "{}#{}: {v} is not a known release",
+                c.file,
+                c.pointer
+            );
+        }
+    }
+}
