@@ -49,7 +49,8 @@
 //!
 //! ## What the models accept that the schemas reject
 //!
-//! Parsing rejects every wrong JSON type, missing required key and value outside an enum or `const`, like
+//! "The schemas" here are the files as written, the union of every release (what a plain JSON Schema
+//! validator sees). Parsing rejects every wrong JSON type, missing required key and value outside an enum or `const`, like
 //! the schemas, and their rules across keys: the keys each attachment `file_type` requires, no `type` on
 //! a contact with keys of 2.14.0 and later, on a contact event or on a typing contact. It does not check:
 //! * formats and patterns: [`IsoTimestamp`] and [`JsDate`] keep any string (see their `is_valid`);
@@ -58,18 +59,22 @@
 //!   hour of 300, are rejected all the same);
 //! * array sizes: `conversation.messages` at most one item; message `attachments` and every
 //!   `changed_attributes` list non-empty;
-//! * hookcheck's `semantic/*` cross-field rules, which are not schema checks.
+//! * hookcheck's `semantic/*` cross-field rules, which are not schema checks;
+//! * which release sent the body: keys of different releases mixed in one body, or a key missing that
+//!   the release whose other keys are there always sends (see the top of this page).
 //!
 //! And conversely: an integer written as a float (`1.0`), which JSON Schema counts as an integer, is
 //! rejected where the model holds a Rust integer, since it could not be written back unchanged.
 //!
 //! ## Drift proof
 //!
-//! [`Extras`] lists the keys that landed in an `extra` map of a closed object: the keys hookcheck's
-//! `unknown-key` rule reports (the tests compare the two on every mutation of the examples). Objects the schemas declare free-form
-//! ([`ConversationAttributes`], [`EventInfo`], [`InboxChannel`]) keep their other keys in `extra` without
-//! reporting them. [`models`] and [`field_names`] list every struct's keys, generated from the same
-//! declaration as the (de)serialisation code; the tests compare them with the schemas' `properties`.
+//! [`Extras`] lists the keys that landed in an `extra` map of a closed object: the keys no release
+//! declares there (the tests check them against the union's closed schemas on every mutation of the
+//! examples, of VERSIONS.md's release payloads and of generated payloads of sampled releases). Objects
+//! the schemas declare free-form ([`ConversationAttributes`], [`EventInfo`], [`InboxChannel`]) keep their
+//! other keys in `extra` without reporting them. [`models`] and [`field_names`] list every struct's keys,
+//! generated from the same declaration as the (de)serialisation code; the tests compare them with the
+//! schemas' `properties`, plain `required` and nullability.
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
