@@ -34,31 +34,33 @@ models! {
     }
 
     /// `Contact#webhook_data` (`_defs/contact-webhook.json`): message sender, typing actor, webwidget
-    /// contact and contact event body. Only `id` and `name` are sent by every release since 2.0.
-    pub struct ContactWebhook(["_defs/contact-webhook.json"] closed) {
+    /// contact and contact event body. Up to 2.13.1 exactly `{account, avatar, id, name, type}`; from
+    /// 2.14.0 no `type` but the other keys below (`blocked` from 4.0.2). A `type` together with a
+    /// 2.14.0 key is rejected: no release sent that.
+    pub struct ContactWebhook(["_defs/contact-webhook.json"] closed, check = typed_contact_is_old) {
         /// The contact's account.
-        opt account: Option<Account>,
-        /// Free-form contact attributes.
+        req account: Account,
+        /// Free-form contact attributes (since 2.14.0).
         opt additional_attributes: Option<Map<String, Value>>,
         /// Avatar URL (may be empty).
-        opt avatar: Option<String>,
-        /// Account-defined custom attributes.
+        req avatar: String,
+        /// Account-defined custom attributes (since 2.14.0).
         opt custom_attributes: Option<Map<String, Value>>,
-        /// Email; optional and nullable.
+        /// Email (since 2.14.0); nullable.
         opt email: Option<Option<String>>,
         /// Contact id.
         req id: Id,
-        /// External identifier; optional and nullable.
+        /// External identifier (since 2.14.0); nullable.
         opt identifier: Option<Option<String>>,
-        /// Display name.
-        req name: String,
-        /// Phone number; optional and nullable.
+        /// Display name, or null for a contact created without one.
+        req name: Option<String>,
+        /// Phone number (since 2.14.0); nullable.
         opt phone_number: Option<Option<String>>,
-        /// Thumbnail URL (may be empty).
+        /// Thumbnail URL, may be empty (since 2.14.0).
         opt thumbnail: Option<String>,
         /// Whether the contact is blocked (since 4.0.2).
         opt blocked: Option<bool>,
-        /// `"contact"` in releases up to 2.13, absent since 2.14.
+        /// `"contact"` up to 2.13.1, absent from 2.14.0.
         opt r#type = "type": Option<ContactType>,
     }
 
@@ -74,28 +76,28 @@ models! {
         req r#type = "type": UserType,
     }
 
-    /// `AgentBot#webhook_data` (`_defs/agent-bot-webhook.json`).
+    /// `AgentBot#webhook_data` (`_defs/agent-bot-webhook.json`), the same in every release.
     pub struct AgentBotWebhook(["_defs/agent-bot-webhook.json"] closed) {
         /// Agent bot id.
         req id: Id,
-        /// Name.
-        req name: String,
+        /// Name, or null for a bot created without one.
+        req name: Option<String>,
         /// Always `"agent_bot"`.
         req r#type = "type": AgentBotType,
     }
 
-    /// `Captain::Assistant#webhook_data`, enterprise (`_defs/captain-assistant-webhook.json`).
+    /// `Captain::Assistant#webhook_data`, Enterprise 4.2.0+ (`_defs/captain-assistant-webhook.json`).
     pub struct CaptainAssistantWebhook(["_defs/captain-assistant-webhook.json"] closed) {
         /// Assistant id.
         req id: Id,
         /// Name.
         req name: String,
-        /// Avatar URL; optional and nullable.
-        opt avatar_url: Option<Option<String>>,
-        /// Description; optional and nullable.
-        opt description: Option<Option<String>>,
+        /// Avatar URL, or null.
+        req avatar_url: Option<String>,
+        /// Description, or null.
+        req description: Option<String>,
         /// Creation time.
-        opt created_at: Option<IsoTimestamp>,
+        req created_at: IsoTimestamp,
         /// Always `"captain_assistant"`.
         req r#type = "type": CaptainAssistantType,
     }
@@ -103,62 +105,64 @@ models! {
     /// `Contact#push_event_data` (`_defs/contact-push.json`): `meta.sender` and nested message senders.
     pub struct ContactPush(["_defs/contact-push.json"] closed) {
         /// Free-form contact attributes.
-        opt additional_attributes: Option<Map<String, Value>>,
+        req additional_attributes: Map<String, Value>,
         /// Account-defined custom attributes.
-        opt custom_attributes: Option<Map<String, Value>>,
-        /// Email; optional and nullable.
-        opt email: Option<Option<String>>,
+        req custom_attributes: Map<String, Value>,
+        /// Email, or null.
+        req email: Option<String>,
         /// Contact id.
         req id: Id,
-        /// External identifier; optional and nullable.
-        opt identifier: Option<Option<String>>,
-        /// Display name.
-        req name: String,
-        /// Phone number; optional and nullable.
-        opt phone_number: Option<Option<String>>,
+        /// External identifier, or null.
+        req identifier: Option<String>,
+        /// Display name, or null for a contact created without one.
+        req name: Option<String>,
+        /// Phone number, or null.
+        req phone_number: Option<String>,
+        /// The contact's pubsub token (up to 2.3.2).
+        opt pubsub_token: Option<String>,
         /// Thumbnail URL (may be empty).
-        opt thumbnail: Option<String>,
-        /// Whether the contact is blocked.
+        req thumbnail: String,
+        /// Whether the contact is blocked (since 4.0.2).
         opt blocked: Option<bool>,
         /// Always `"contact"`.
         req r#type = "type": ContactType,
-        /// Company id, only with the `companies` feature; optional and nullable.
+        /// Company id, only with the `companies` feature (since 4.15.0); nullable.
         opt company_id: Option<Option<Id>>,
     }
 
-    /// `User#push_event_data` (`_defs/user-push.json`): no email.
+    /// `User#push_event_data` (`_defs/user-push.json`): no email; the same in every release.
     pub struct UserPush(["_defs/user-push.json"] closed) {
         /// User id.
         req id: Id,
         /// Name.
         req name: String,
         /// Display name.
-        opt available_name: Option<String>,
+        req available_name: String,
         /// Avatar URL.
-        opt avatar_url: Option<String>,
+        req avatar_url: String,
         /// Always `"user"`.
         req r#type = "type": UserType,
-        /// Availability; optional and nullable (null in account webhooks).
-        opt availability_status: Option<Option<AvailabilityStatus>>,
+        /// Availability, or null (null in account webhooks).
+        req availability_status: Option<AvailabilityStatus>,
         /// Thumbnail URL.
-        opt thumbnail: Option<String>,
+        req thumbnail: String,
     }
 
-    /// `AgentBot#push_event_data` (`_defs/agent-bot-push.json`).
+    /// `AgentBot#push_event_data` (`_defs/agent-bot-push.json`), the same in every release.
     pub struct AgentBotPush(["_defs/agent-bot-push.json"] closed) {
         /// Agent bot id.
         req id: Id,
-        /// Name.
-        req name: String,
-        /// Avatar URL; optional and nullable.
-        opt avatar_url: Option<Option<String>>,
+        /// Name, or null for a bot created without one.
+        req name: Option<String>,
+        /// Avatar URL, or null.
+        req avatar_url: Option<String>,
         /// Always `"agent_bot"`.
         req r#type = "type": AgentBotType,
     }
 }
 
 /// An actor in `webhook_data` shape, told apart by `type`; a contact has none (or `"contact"` up to
-/// 2.13) (`_defs/webhook-actor.json`). A message's `sender` is `Option<WebhookActor>`
+/// 2.13.1); captain assistants from 4.2.0 (`_defs/webhook-actor.json`). A message's `sender` is `Option<WebhookActor>`
 /// (`_defs/message-sender.json`).
 // The contact variant is the largest and the most common: boxing it would not save anything.
 #[allow(clippy::large_enum_variant)]
@@ -185,14 +189,39 @@ impl WebhookActor {
         }
     }
 
-    /// The actor's name.
-    pub fn name(&self) -> &str {
+    /// The actor's name: `None` for a contact or agent bot created without one (sent as null).
+    pub fn name(&self) -> Option<&str> {
         match self {
-            Self::User(a) => &a.name,
-            Self::AgentBot(a) => &a.name,
-            Self::CaptainAssistant(a) => &a.name,
-            Self::Contact(a) => &a.name,
+            Self::User(a) => Some(&a.name),
+            Self::AgentBot(a) => a.name.as_deref(),
+            Self::CaptainAssistant(a) => Some(&a.name),
+            Self::Contact(a) => a.name.as_deref(),
         }
+    }
+
+    /// Whether this is a contact carrying `type: "contact"` (the 2.0.0-2.13.1 shape).
+    pub fn is_typed_contact(&self) -> bool {
+        matches!(self, Self::Contact(c) if c.r#type.is_some())
+    }
+}
+
+/// `contact-webhook.json#/then`: `type` (up to 2.13.1) never comes with a key that 2.14.0 added.
+fn typed_contact_is_old(c: &ContactWebhook) -> Result<(), PathError> {
+    let new_keys = [
+        ("additional_attributes", c.additional_attributes.is_some()),
+        ("custom_attributes", c.custom_attributes.is_some()),
+        ("email", c.email.is_some()),
+        ("identifier", c.identifier.is_some()),
+        ("phone_number", c.phone_number.is_some()),
+        ("thumbnail", c.thumbnail.is_some()),
+        ("blocked", c.blocked.is_some()),
+    ];
+    match (c.r#type, new_keys.iter().find(|(_, present)| *present)) {
+        (Some(_), Some((key, _))) => Err(PathError::new(format!(
+            "a contact with `{key}` (sent from 2.14.0) has no `type` (sent up to 2.13.1)"
+        ))
+        .at("type")),
+        _ => Ok(()),
     }
 }
 
@@ -222,8 +251,8 @@ union_impls!(WebhookActor {
     Contact
 });
 
-/// A nested message sender in `push_event_data` shape, told apart by a required `type`
-/// (`_defs/push-actor.json`).
+/// A nested message sender in `push_event_data` shape, told apart by a required `type`; captain
+/// assistants from 4.2.0 (`_defs/push-actor.json`).
 // The contact variant is the largest and the most common: boxing it would not save anything.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]

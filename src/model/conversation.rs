@@ -1,12 +1,13 @@
 //! The conversation events (`events/conversation_created.json`, `conversation_updated.json`,
-//! `conversation_status_changed.json`), `Conversation#webhook_data` (`_defs/conversation.json`) and
+//! `conversation_status_changed.json`, and up to 2.4.1 `conversation_opened.json` /
+//! `conversation_resolved.json`), `Conversation#webhook_data` (`_defs/conversation.json`) and
 //! its parts: `additional_attributes`, `browser.json`, `initiated-at.json`, `contact-inbox.json` and
 //! `conversation-meta.json`.
 use serde_json::{Map, Value};
 
 use super::actors::{Account, Assignee, ContactPush, Team};
 use super::enums::{
-    AssigneeType, Channel, ConversationStatus, Id, IsoTimestamp, JsDate, Priority, UnixFloat,
+    AssigneeType, Channel, ConversationStatus, Id, IsoTimestamp, JsDate, Null, Priority, UnixFloat,
     UnixSeconds,
 };
 use super::events::ChangedAttribute;
@@ -20,26 +21,34 @@ models! {
         ["events/conversation_created.json"] flatten conversation: Conversation
     ) {}
 
-    /// `conversation_updated` (`events/conversation_updated.json`): the conversation and what changed.
+    /// `conversation_updated` (`events/conversation_updated.json`, sent from 2.4.0): the conversation and
+    /// what changed.
     pub struct ConversationUpdatedEvent(
         ["events/conversation_updated.json"] flatten conversation: Conversation
     ) {
-        /// The changed columns, updated_at included (since 2.4.0; non-empty, not checked).
-        opt changed_attributes: Option<Vec<ChangedAttribute>>,
+        /// The changed columns, updated_at included (non-empty, not checked); null when an applied SLA
+        /// changed its status (Enterprise 3.8.0+).
+        req changed_attributes: Option<Vec<ChangedAttribute>>,
     }
 
-    /// `conversation_status_changed` (`events/conversation_status_changed.json`): the conversation and
-    /// what changed.
+    /// `conversation_status_changed` (`events/conversation_status_changed.json`), and the
+    /// `conversation_opened` / `conversation_resolved` of 2.0.0-2.4.1 (`events/conversation_opened.json`,
+    /// `events/conversation_resolved.json`): the conversation, and from 2.4.0 a `changed_attributes`
+    /// that is always null (read after Rails resets its dirty tracking).
     pub struct ConversationStatusChangedEvent(
-        ["events/conversation_status_changed.json"] flatten conversation: Conversation
+        [
+            "events/conversation_status_changed.json",
+            "events/conversation_opened.json",
+            "events/conversation_resolved.json"
+        ] flatten conversation: Conversation
     ) {
-        /// The changed columns; optional and nullable (null on Rails 7.1, inferred; non-empty when a
-        /// list, not checked).
-        opt changed_attributes: Option<Option<Vec<ChangedAttribute>>>,
+        /// `null` from 2.4.0, absent before.
+        opt changed_attributes: Option<Null>,
     }
 
     /// `Conversation#webhook_data` (`_defs/conversation.json`): the body of the conversation events and
-    /// the `conversation` of message and typing events. `id` is the per-account display id.
+    /// the `conversation` of message and typing events. `id` is the per-account display id. Keys added
+    /// after 2.0.0 are optional (each says since when); the keys of every release are required.
     pub struct Conversation(["_defs/conversation.json"] closed) {
         /// Channel-specific attributes (free-form; the web widget's keys are typed).
         req additional_attributes: ConversationAttributes,
@@ -47,49 +56,49 @@ models! {
         req can_reply: bool,
         /// The inbox's channel type.
         req channel: Channel,
-        /// The contact-inbox row.
-        req contact_inbox: ContactInbox,
+        /// The contact-inbox row, or null for a conversation without one (up to 2.18.0).
+        req contact_inbox: Option<ContactInbox>,
         /// Per-account display id.
         req id: Id,
         /// Inbox id.
         req inbox_id: Id,
         /// The last public, non-activity message, or empty (at most one; not checked).
         req messages: Vec<MessagePush>,
-        /// Label names.
+        /// Label names (since 2.11.0).
         opt labels: Option<Vec<String>>,
         /// Sender, assignee and team.
         req meta: ConversationMeta,
         /// Status.
         req status: ConversationStatus,
-        /// Account-defined custom attributes.
+        /// Account-defined custom attributes (since 2.2.0).
         opt custom_attributes: Option<Map<String, Value>>,
-        /// Snoozed until; optional and nullable.
-        opt snoozed_until: Option<Option<IsoTimestamp>>,
-        /// Unread incoming messages (capped at 10 in 4.15; not checked).
+        /// Snoozed until, or null.
+        req snoozed_until: Option<IsoTimestamp>,
+        /// Unread incoming messages (capped at 10 from 3.0.0; not checked).
         req unread_count: u64,
-        /// First reply time; optional and nullable.
+        /// First reply time (since 2.12.0); nullable.
         opt first_reply_created_at: Option<Option<IsoTimestamp>>,
-        /// Priority; optional and nullable.
+        /// Priority (since 2.17.0); nullable.
         opt priority: Option<Option<Priority>>,
-        /// Waiting since (Unix seconds, 0 when unset).
+        /// Waiting since (Unix seconds, 0 when unset; since 3.0.0).
         opt waiting_since: Option<UnixSeconds>,
         /// Agent last seen (Unix seconds, 0 when unset).
         req agent_last_seen_at: UnixSeconds,
         /// Contact last seen (Unix seconds, 0 when unset).
         req contact_last_seen_at: UnixSeconds,
-        /// Last activity (Unix seconds).
+        /// Last activity (Unix seconds; since 3.11.1).
         opt last_activity_at: Option<UnixSeconds>,
         /// Last activity (Unix seconds).
         req timestamp: UnixSeconds,
-        /// Creation time (Unix seconds).
+        /// Creation time (Unix seconds; since 2.14.0).
         opt created_at: Option<UnixSeconds>,
         /// Update time, Unix seconds with a fraction (since 4.0.2).
         opt updated_at: Option<UnixFloat>,
-        /// Applied SLA (enterprise); optional and nullable, free-form.
+        /// Applied SLA (Enterprise 3.8.0+, with the SLA feature); nullable, free-form.
         opt applied_sla: Option<Option<Map<String, Value>>>,
-        /// SLA events (enterprise), free-form objects.
+        /// SLA events (Enterprise 3.8.0+, with the SLA feature), free-form objects.
         opt sla_events: Option<Vec<Map<String, Value>>>,
-        /// SLA policy id (enterprise); optional and nullable.
+        /// SLA policy id (Enterprise 3.8.0+, with the SLA feature); nullable.
         opt sla_policy_id: Option<Option<Id>>,
         /// The account (since 4.14.2).
         opt account: Option<Account>,
@@ -101,7 +110,7 @@ models! {
     pub struct ConversationAttributes(
         ["_defs/conversation.json#/properties/additional_attributes"] open
     ) {
-        /// Browser language; optional and nullable.
+        /// Browser language (since 2.8.0); nullable.
         opt browser_language: Option<Option<String>>,
         /// User-agent summary.
         opt browser: Option<Browser>,
@@ -132,7 +141,8 @@ models! {
         req timestamp: JsDate,
     }
 
-    /// `conversation.contact_inbox`: the whole row (`_defs/contact-inbox.json`).
+    /// `conversation.contact_inbox`: the whole row, the same 8 columns in every release
+    /// (`_defs/contact-inbox.json`).
     pub struct ContactInbox(["_defs/contact-inbox.json"] closed) {
         /// Row id.
         req id: Id,
@@ -149,7 +159,7 @@ models! {
         /// Whether the identity was HMAC-verified.
         req hmac_verified: bool,
         /// Pubsub token.
-        opt pubsub_token: Option<String>,
+        req pubsub_token: String,
     }
 
     /// `conversation.meta` (`_defs/conversation-meta.json`).
@@ -158,11 +168,11 @@ models! {
         req sender: ContactPush,
         /// The assignee, or null.
         req assignee: Option<Assignee>,
-        /// `"User"`, `"AgentBot"` or null (since 4.8.0); optional.
+        /// `"User"`, `"AgentBot"` or null (since 4.8.0).
         opt assignee_type: Option<Option<AssigneeType>>,
-        /// The team; optional and nullable.
+        /// The team, or null (since 2.8.0).
         opt team: Option<Option<Team>>,
-        /// Whether the contact was HMAC-verified; optional and nullable.
-        opt hmac_verified: Option<Option<bool>>,
+        /// Whether the contact was HMAC-verified, or null.
+        req hmac_verified: Option<bool>,
     }
 }

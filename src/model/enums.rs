@@ -41,7 +41,8 @@ macro_rules! string_enum {
 }
 
 string_enum! {
-    /// `Message.content_type`, 13 values (`common.json#/$defs/content-type`).
+    /// `Message.content_type`, 13 values (`common.json#/$defs/content-type`): 10 in 2.0.0, `integrations`
+    /// from 2.13.0, `sticker` from 3.4.0, `voice_call` from 4.6.0.
     ContentType {
         Text = "text", InputText = "input_text", InputTextarea = "input_textarea",
         InputEmail = "input_email",
@@ -52,8 +53,8 @@ string_enum! {
 }
 
 string_enum! {
-    /// The string `message_type` of a message event: `activity` messages are never sent
-    /// (`common.json#/$defs/message-type-sendable`).
+    /// The string `message_type` of a message event: `activity` messages are never sent, `template` from
+    /// 2.18.0 (`common.json#/$defs/message-type-sendable`).
     MessageType { Incoming = "incoming", Outgoing = "outgoing", Template = "template" }
 }
 
@@ -75,7 +76,8 @@ string_enum! {
 }
 
 string_enum! {
-    /// Attachment file type (`common.json#/$defs/file-type`).
+    /// Attachment file type (`common.json#/$defs/file-type`): 6 in 2.0.0, `share` and `story_mention`
+    /// from 2.3.0, `contact` from 2.14.0, `ig_reel` from 3.12.0, the last three from 4.9.0.
     FileType {
         Image = "image", Audio = "audio", Video = "video", File = "file", Location = "location",
         Fallback = "fallback", Share = "share", StoryMention = "story_mention", Contact = "contact",
@@ -94,20 +96,21 @@ string_enum! {
 }
 
 string_enum! {
-    /// `inbox.channel_type` (`common.json#/$defs/channel-type`).
+    /// `inbox.channel_type` (`common.json#/$defs/channel-type`): `Sms` from 2.2.0, `Instagram` from 4.1.0,
+    /// `Tiktok` from 4.9.0, `Voice` only in Enterprise 4.4.0-4.13.0.
     Channel {
         WebWidget = "Channel::WebWidget", Api = "Channel::Api", Email = "Channel::Email",
         FacebookPage = "Channel::FacebookPage", Instagram = "Channel::Instagram",
         Line = "Channel::Line",
         Sms = "Channel::Sms", Telegram = "Channel::Telegram", TwilioSms = "Channel::TwilioSms",
         TwitterProfile = "Channel::TwitterProfile", Whatsapp = "Channel::Whatsapp",
-        Tiktok = "Channel::Tiktok",
+        Tiktok = "Channel::Tiktok", Voice = "Channel::Voice",
     }
 }
 
 string_enum! {
-    /// The raw polymorphic `sender_type` column of a nested message; `null` is `None`
-    /// (`common.json#/$defs/sender-type-column`).
+    /// The raw polymorphic `sender_type` column of a nested message; `null` is `None`;
+    /// `Captain::Assistant` from 4.2.0 (`common.json#/$defs/sender-type-column`).
     SenderType {
         Contact = "Contact", User = "User", AgentBot = "AgentBot",
         CaptainAssistant = "Captain::Assistant",
@@ -139,7 +142,8 @@ string_enum! {
     CaptainAssistantType { CaptainAssistant = "captain_assistant" }
 }
 
-/// The INTEGER `message_type` of a nested message, `0..=3` (`common.json#/$defs/message-type-code`).
+/// The INTEGER `message_type` code, `0..=3` (`common.json#/$defs/message-type-code`). A nested message
+/// is never an activity: [`MessageTypeCode::CHAT`] are the codes `conversation.messages[]` carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MessageTypeCode {
     /// `0`
@@ -160,6 +164,10 @@ impl MessageTypeCode {
         Self::Activity,
         Self::Template,
     ];
+
+    /// The codes of a nested (chat) message: every one but `Activity`
+    /// (`common.json#/$defs/message-type-code-chat`).
+    pub const CHAT: &'static [Self] = &[Self::Incoming, Self::Outgoing, Self::Template];
 
     /// The wire value.
     pub fn code(self) -> u8 {
@@ -241,6 +249,38 @@ impl<'de> Deserialize<'de> for IsPrivate {
 }
 
 impl Extras for IsPrivate {
+    fn extras(&self, _pointer: &str, _out: &mut Vec<String>) {}
+}
+
+/// JSON `null` as a value of its own: the value of a key that is always null when a release sends it
+/// (`changed_attributes` of the status events from 2.4.0). Anything else is rejected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Null;
+
+impl FromJson for Null {
+    const NULLABLE: bool = true;
+
+    fn from_json(value: Value) -> Result<Self, PathError> {
+        match value {
+            Value::Null => Ok(Self),
+            other => Err(PathError::invalid_type(&other, "null")),
+        }
+    }
+}
+
+impl Serialize for Null {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_unit()
+    }
+}
+
+impl<'de> Deserialize<'de> for Null {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Self::from_json(Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Extras for Null {
     fn extras(&self, _pointer: &str, _out: &mut Vec<String>) {}
 }
 

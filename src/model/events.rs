@@ -14,11 +14,13 @@ use super::Extras;
 
 models! {
     /// `conversation_typing_on` / `conversation_typing_off` (`events/conversation_typing_on.json`,
-    /// `events/conversation_typing_off.json`): NOT conversation-shaped at the top level.
+    /// `events/conversation_typing_off.json`, sent from 4.2.0): NOT conversation-shaped at the top level.
     pub struct TypingEvent(
-        ["events/conversation_typing_on.json", "events/conversation_typing_off.json"] closed
+        ["events/conversation_typing_on.json", "events/conversation_typing_off.json"] closed,
+        check = typing_user_has_no_contact_type
     ) {
-        /// Who is typing: a user, agent bot, captain assistant or contact.
+        /// Who is typing: a user, agent bot, captain assistant or contact (never with `type: "contact"`,
+        /// which was dropped before typing events began).
         req user: WebhookActor,
         /// The conversation.
         req conversation: Conversation,
@@ -26,19 +28,27 @@ models! {
         req is_private: IsPrivate,
     }
 
-    /// `contact_created` (`events/contact_created.json`): the contact.
-    pub struct ContactEvent(["events/contact_created.json"] flatten contact: ContactWebhook) {}
+    /// `contact_created` (`events/contact_created.json`, sent from 2.14.0): the contact, never with
+    /// `type` (rejected).
+    pub struct ContactEvent(
+        ["events/contact_created.json"] flatten contact: ContactWebhook, check = contact_event_has_no_type
+    ) {}
 
-    /// `contact_updated` (`events/contact_updated.json`): the contact and what changed.
-    pub struct ContactUpdatedEvent(["events/contact_updated.json"] flatten contact: ContactWebhook) {
+    /// `contact_updated` (`events/contact_updated.json`, sent from 2.14.0): the contact, never with
+    /// `type` (rejected), and what changed.
+    pub struct ContactUpdatedEvent(
+        ["events/contact_updated.json"] flatten contact: ContactWebhook,
+        check = contact_updated_has_no_type
+    ) {
         /// The changed columns (non-empty, not checked).
         req changed_attributes: Vec<ChangedAttribute>,
     }
 
-    /// `inbox_created` (`events/inbox_created.json`): the inbox event data.
+    /// `inbox_created` (`events/inbox_created.json`, sent from 3.2.0): the inbox event data.
     pub struct InboxEvent(["events/inbox_created.json"] flatten inbox: Inbox) {}
 
-    /// `inbox_updated` (`events/inbox_updated.json`): the inbox event data and what changed.
+    /// `inbox_updated` (`events/inbox_updated.json`, sent from 3.2.0): the inbox event data and what
+    /// changed.
     pub struct InboxUpdatedEvent(["events/inbox_updated.json"] flatten inbox: Inbox) {
         /// The changed columns (non-empty, not checked).
         req changed_attributes: Vec<ChangedAttribute>,
@@ -69,54 +79,56 @@ models! {
     }
 
     /// `event_info` of `webwidget_triggered` (`_defs/event-info.json`): free-form (client-controlled), with
-    /// the known keys typed; other keys stay in `extra` (not reported as unknown).
+    /// the known keys typed; the server's three are always there. Other keys stay in `extra` (not
+    /// reported as unknown).
     pub struct EventInfo(["_defs/event-info.json"] open) {
         /// When the widget was opened, as the browser printed it (a js-date).
         opt initiated_at: Option<InitiatedAt>,
         /// Referring page; optional and nullable.
         opt referer: Option<Option<String>>,
-        /// Widget locale; optional and nullable.
-        opt widget_language: Option<Option<String>>,
-        /// Browser language; optional and nullable.
-        opt browser_language: Option<Option<String>>,
+        /// Widget locale, or null.
+        req widget_language: Option<String>,
+        /// Browser language, or null.
+        req browser_language: Option<String>,
         /// User-agent summary.
-        opt browser: Option<Browser>,
+        req browser: Browser,
     }
 
-    /// The inbox event data (`_defs/inbox-webhook.json`): settings and the channel row; no inbox id or name.
+    /// The inbox event data (`_defs/inbox-webhook.json`): settings and the channel row, every key in every
+    /// release that sends inbox events (3.2.0+), `account` from 4.14.2; no inbox id or name.
     pub struct Inbox(["_defs/inbox-webhook.json"] closed) {
         /// Allow messages after the conversation is resolved.
-        opt allow_messages_after_resolved: Option<bool>,
+        req allow_messages_after_resolved: bool,
         /// Lock to a single conversation.
-        opt lock_to_single_conversation: Option<bool>,
+        req lock_to_single_conversation: bool,
         /// Auto-assignment settings (free-form).
-        opt auto_assignment_config: Option<Map<String, Value>>,
+        req auto_assignment_config: Map<String, Value>,
         /// Auto-assignment enabled.
-        opt enable_auto_assignment: Option<bool>,
+        req enable_auto_assignment: bool,
         /// Email collection enabled.
-        opt enable_email_collect: Option<bool>,
+        req enable_email_collect: bool,
         /// Greeting enabled.
-        opt greeting_enabled: Option<bool>,
-        /// Greeting message; optional and nullable.
-        opt greeting_message: Option<Option<String>>,
+        req greeting_enabled: bool,
+        /// Greeting message, or null.
+        req greeting_message: Option<String>,
         /// CSAT survey enabled.
-        opt csat_survey_enabled: Option<bool>,
-        /// Business name; optional and nullable.
-        opt business_name: Option<Option<String>>,
+        req csat_survey_enabled: bool,
+        /// Business name, or null.
+        req business_name: Option<String>,
         /// Sender name type.
-        opt sender_name_type: Option<SenderNameType>,
+        req sender_name_type: SenderNameType,
         /// Time zone name.
-        opt timezone: Option<String>,
-        /// Out-of-office message; optional and nullable.
-        opt out_of_office_message: Option<Option<String>>,
+        req timezone: String,
+        /// Out-of-office message, or null.
+        req out_of_office_message: Option<String>,
         /// Working hours enabled.
-        opt working_hours_enabled: Option<bool>,
+        req working_hours_enabled: bool,
         /// Working hours rows.
-        opt working_hours: Option<Vec<WorkingHour>>,
+        req working_hours: Vec<WorkingHour>,
         /// Creation time.
-        opt created_at: Option<IsoTimestamp>,
+        req created_at: IsoTimestamp,
         /// Update time.
-        opt updated_at: Option<IsoTimestamp>,
+        req updated_at: IsoTimestamp,
         /// The raw channel row.
         req channel: InboxChannel,
         /// The account (since 4.14.2).
@@ -214,4 +226,37 @@ impl Extras for ChangedAttribute {
     fn extras(&self, pointer: &str, out: &mut Vec<String>) {
         self.change.extras(&child(pointer, &self.attribute), out);
     }
+}
+
+/// `conversation_typing_*.json#/properties/user`: the typing contact has no `type` (typing events
+/// start in 4.2.0, `type: "contact"` ended in 2.13.1).
+fn typing_user_has_no_contact_type(e: &TypingEvent) -> Result<(), PathError> {
+    if e.user.is_typed_contact() {
+        return Err(PathError::unknown_variant(
+            "contact",
+            &["user", "agent_bot", "captain_assistant"],
+        )
+        .at("type")
+        .at("user"));
+    }
+    Ok(())
+}
+
+/// The `type: false` of `events/contact_*.json`: contact events start in 2.14.0, which dropped `type`.
+fn no_contact_type(contact: &ContactWebhook) -> Result<(), PathError> {
+    match contact.r#type {
+        Some(_) => Err(PathError::new(
+            "a contact event has no `type` (contact events start in 2.14.0, which dropped it)",
+        )
+        .at("type")),
+        None => Ok(()),
+    }
+}
+
+fn contact_event_has_no_type(e: &ContactEvent) -> Result<(), PathError> {
+    no_contact_type(&e.contact)
+}
+
+fn contact_updated_has_no_type(e: &ContactUpdatedEvent) -> Result<(), PathError> {
+    no_contact_type(&e.contact)
 }

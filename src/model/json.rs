@@ -312,6 +312,8 @@ impl<T: Entries + Extras> Rest for T {
 /// * mode `closed`: unknown keys go to `extra` and are reported by [`Extras`]; `open`: the object is
 ///   free-form (`additionalProperties: true`), its other keys go to `extra` but are not reported;
 ///   `flatten field: Type`: the remaining keys are another model's, read into `field`.
+/// * `, check = path` after the mode: `path(&Self) -> Result<(), PathError>` runs on the parsed value,
+///   for the schema's rules across keys (`if`/`then`, `const`) that no field type expresses.
 ///
 /// The file gets `MODELS`, the [`ModelInfo`](super::ModelInfo) of each declared struct.
 macro_rules! models {
@@ -327,25 +329,30 @@ macro_rules! models {
     };
     (@key $f:ident) => { stringify!($f) };
     (@key $f:ident $key:literal) => { $key };
-    (@one [$(#[$m:meta])*] $name:ident ([$($schema:literal),+] flatten $flat:ident : $flty:ty) {
+    (@one [$(#[$m:meta])*] $name:ident ([$($schema:literal),+] flatten $flat:ident : $flty:ty
+        $(, check = $check:path)?) {
         $($fields:tt)*
     }) => {
-        $crate::model::json::models!(@emit [$(#[$m])*] $name [$($schema),+] false
+        $crate::model::json::models!(@emit [$(#[$m])*] $name [$($schema),+] false [$($check)?]
             [#[doc = concat!("Every other key of the body, as a [`", stringify!($flty), "`].")]]
             $flat: $flty { $($fields)* });
     };
-    (@one [$(#[$m:meta])*] $name:ident ([$($schema:literal),+] open) { $($fields:tt)* }) => {
-        $crate::model::json::models!(@emit [$(#[$m])*] $name [$($schema),+] true
+    (@one [$(#[$m:meta])*] $name:ident ([$($schema:literal),+] open $(, check = $check:path)?) {
+        $($fields:tt)*
+    }) => {
+        $crate::model::json::models!(@emit [$(#[$m])*] $name [$($schema),+] true [$($check)?]
             [#[doc = "The other keys of this free-form object, kept verbatim."]]
             extra: ::serde_json::Map<String, ::serde_json::Value> { $($fields)* });
     };
-    (@one [$(#[$m:meta])*] $name:ident ([$($schema:literal),+] closed) { $($fields:tt)* }) => {
-        $crate::model::json::models!(@emit [$(#[$m])*] $name [$($schema),+] false
+    (@one [$(#[$m:meta])*] $name:ident ([$($schema:literal),+] closed $(, check = $check:path)?) {
+        $($fields:tt)*
+    }) => {
+        $crate::model::json::models!(@emit [$(#[$m])*] $name [$($schema),+] false [$($check)?]
             [#[doc = "Keys the schema does not declare, kept verbatim (re-serialised as they came)."]]
             extra: ::serde_json::Map<String, ::serde_json::Value> { $($fields)* });
     };
-    (@emit [$(#[$m:meta])*] $name:ident [$($schema:literal),+] $free:literal [$(#[$rm:meta])*]
-        $rest:ident : $rty:ty {
+    (@emit [$(#[$m:meta])*] $name:ident [$($schema:literal),+] $free:literal [$($check:path)?]
+        [$(#[$rm:meta])*] $rest:ident : $rty:ty {
         $( $(#[$fm:meta])* $kind:ident $f:ident $(= $key:literal)? : $ty:ty ),* $(,)?
     }) => {
         $(#[$m])*
@@ -373,10 +380,12 @@ macro_rules! models {
                 mut map: $crate::model::json::Object,
             ) -> Result<Self, $crate::model::json::PathError> {
                 use $crate::model::json as j;
-                Ok(Self {
+                let value = Self {
                     $( $f: j::take::$kind(&mut map, j::models!(@key $f $($key)?))?, )*
                     $rest: j::Rest::from_rest(map)?,
-                })
+                };
+                $( $check(&value)?; )?
+                Ok(value)
             }
             fn write_entries<M>(&self, map: &mut M) -> Result<(), M::Error>
             where

@@ -1,11 +1,20 @@
-//! Typed serde models of the 12 Chatwoot account-webhook bodies, for Rust services that consume them.
+//! Typed serde models of the 14 Chatwoot account-webhook bodies of every release 2.0.0-4.15.1, for Rust
+//! services that consume them.
 //!
-//! The source of truth is the **compat** profile of `schemas/chatwoot/` (`_defs/` and `events/`): a
-//! required key is a plain field, an optional key an `Option` (skipped when `None`), an optional and
-//! nullable key an `Option<Option<T>>` (`None` absent, `Some(None)` null), a required and nullable key an
-//! `Option<T>` (`None` is written as null). Keys the schemas do not declare (forks add fields) are kept
-//! in each object's `extra` map, and numbers keep their JSON form, so for every payload the compat
-//! schemas accept, `serde_json::to_value(&serde_json::from_value::<Event>(v.clone())?)? == v`.
+//! The source of truth is `schemas/chatwoot/` (`_defs/` and `events/`) as written: the union of every
+//! release. A key every release sends whenever it sends the object (the schema's plain `required`) is a
+//! plain field; a key some release omits (one with an `x-since` / `x-until` range, one in `x-required`,
+//! one sent only sometimes) is an `Option`, skipped when `None`; an optional and nullable key is an
+//! `Option<Option<T>>` (`None` absent, `Some(None)` null), a required and nullable key an `Option<T>`
+//! (`None` is written as null). Every enum value and every `null` some release sends is representable.
+//! Keys the schemas do not declare (forks add fields) are kept in each object's `extra` map, and numbers
+//! keep their JSON form, so for every payload some release sends,
+//! `serde_json::to_value(&serde_json::from_value::<Event>(v.clone())?)? == v`. Doc comments say which
+//! releases send a key or value when not all do.
+//!
+//! The models do not know which release sent a payload: a body that mixes keys of different releases
+//! (say a 4.15 conversation without `labels`) parses although no single release sent it. Ask
+//! [`Catalog::fit`](crate::Catalog::fit) or `hookcheck releases` for that.
 //!
 //! ```
 //! use hookcheck::model::{Event, WebhookActor};
@@ -21,8 +30,10 @@
 //!     Event::MessageCreated(m) => {
 //!         assert_eq!(m.conversation.id, 10); // the per-account display id
 //!         match &m.sender {
-//!             Some(WebhookActor::Contact(contact)) => assert_eq!(contact.name, "little-haze-776"),
-//!             Some(agent) => println!("from {} #{}", agent.name(), agent.id()),
+//!             Some(WebhookActor::Contact(contact)) => {
+//!                 assert_eq!(contact.name.as_deref(), Some("little-haze-776"))
+//!             }
+//!             Some(agent) => println!("from {:?} #{}", agent.name(), agent.id()),
 //!             None => println!("no sender"),
 //!         }
 //!     }
@@ -38,26 +49,32 @@
 //!
 //! ## What the models accept that the schemas reject
 //!
-//! Parsing rejects every wrong JSON type, missing required key and value outside an enum, like the
-//! schemas. It does not check:
+//! "The schemas" here are the files as written, the union of every release (what a plain JSON Schema
+//! validator sees). Parsing rejects every wrong JSON type, missing required key and value outside an enum or `const`, like
+//! the schemas, and their rules across keys: the keys each attachment `file_type` requires, no `type` on
+//! a contact with keys of 2.14.0 and later, on a contact event or on a typing contact. It does not check:
 //! * formats and patterns: [`IsoTimestamp`] and [`JsDate`] keep any string (see their `is_valid`);
 //! * numeric bounds: ids `>= 1`, `unix-seconds` / `unix-float` `<= 253402300799`, `unread_count`,
 //!   working-hour ranges (out-of-range values that do not fit the Rust type, such as a negative id or an
 //!   hour of 300, are rejected all the same);
 //! * array sizes: `conversation.messages` at most one item; message `attachments` and every
 //!   `changed_attributes` list non-empty;
-//! * hookcheck's `semantic/*` cross-field rules, which are not schema checks.
+//! * hookcheck's `semantic/*` cross-field rules, which are not schema checks;
+//! * which release sent the body: keys of different releases mixed in one body, or a key missing that
+//!   the release whose other keys are there always sends (see the top of this page).
 //!
 //! And conversely: an integer written as a float (`1.0`), which JSON Schema counts as an integer, is
 //! rejected where the model holds a Rust integer, since it could not be written back unchanged.
 //!
 //! ## Drift proof
 //!
-//! [`Extras`] lists the keys that landed in an `extra` map of a closed object: the keys hookcheck's
-//! `unknown-key` rule reports (the tests compare the two on every mutation of the examples). Objects the schemas declare free-form
-//! ([`ConversationAttributes`], [`EventInfo`], [`InboxChannel`]) keep their other keys in `extra` without
-//! reporting them. [`models`] and [`field_names`] list every struct's keys, generated from the same
-//! declaration as the (de)serialisation code; the tests compare them with the schemas' `properties`.
+//! [`Extras`] lists the keys that landed in an `extra` map of a closed object: the keys no release
+//! declares there (the tests check them against the union's closed schemas on every mutation of the
+//! examples, of VERSIONS.md's release payloads and of generated payloads of sampled releases). Objects
+//! the schemas declare free-form ([`ConversationAttributes`], [`EventInfo`], [`InboxChannel`]) keep their
+//! other keys in `extra` without reporting them. [`models`] and [`field_names`] list every struct's keys,
+//! generated from the same declaration as the (de)serialisation code; the tests compare them with the
+//! schemas' `properties`, plain `required` and nullability.
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -82,8 +99,8 @@ pub use conversation::{
 pub use enums::{
     AgentBotType, AssigneeType, AvailabilityStatus, CaptainAssistantType, Channel, ContactType,
     ContentType, ConversationStatus, FileType, Id, IsPrivate, IsoTimestamp, JsDate, MessageStatus,
-    MessageType, MessageTypeCode, Priority, SenderNameType, SenderType, UnixFloat, UnixSeconds,
-    UserType,
+    MessageType, MessageTypeCode, Null, Priority, SenderNameType, SenderType, UnixFloat,
+    UnixSeconds, UserType,
 };
 pub use events::{
     Change, ChangedAttribute, ContactEvent, ContactInboxWebhook, ContactUpdatedEvent, EventInfo,
@@ -95,15 +112,15 @@ pub use message::{
 
 use crate::EventName;
 
-/// An account-webhook body, dispatched on its `event` key (`schemas/chatwoot/webhook.json`).
+/// An account-webhook body of any release, dispatched on its `event` key (`schemas/chatwoot/webhook.json`).
 // The variants differ in size (a message holds a conversation); boxing would only cost the consumer.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    /// `conversation_created` (`events/conversation_created.json`).
+    /// `conversation_created` (`events/conversation_created.json`), from 2.2.0.
     ConversationCreated(ConversationEvent),
-    /// `conversation_updated` (`events/conversation_updated.json`).
+    /// `conversation_updated` (`events/conversation_updated.json`), from 2.4.0.
     ConversationUpdated(ConversationUpdatedEvent),
     /// `conversation_status_changed` (`events/conversation_status_changed.json`).
     ConversationStatusChanged(ConversationStatusChangedEvent),
@@ -113,18 +130,22 @@ pub enum Event {
     MessageUpdated(MessageEvent),
     /// `webwidget_triggered` (`events/webwidget_triggered.json`).
     WebwidgetTriggered(WebwidgetEvent),
-    /// `conversation_typing_on` (`events/conversation_typing_on.json`).
+    /// `conversation_typing_on` (`events/conversation_typing_on.json`), from 4.2.0.
     ConversationTypingOn(TypingEvent),
-    /// `conversation_typing_off` (`events/conversation_typing_off.json`).
+    /// `conversation_typing_off` (`events/conversation_typing_off.json`), from 4.2.0.
     ConversationTypingOff(TypingEvent),
-    /// `contact_created` (`events/contact_created.json`).
+    /// `contact_created` (`events/contact_created.json`), from 2.14.0.
     ContactCreated(ContactEvent),
-    /// `contact_updated` (`events/contact_updated.json`).
+    /// `contact_updated` (`events/contact_updated.json`), from 2.14.0.
     ContactUpdated(ContactUpdatedEvent),
-    /// `inbox_created` (`events/inbox_created.json`).
+    /// `inbox_created` (`events/inbox_created.json`), from 3.2.0 (with `ENABLE_INBOX_EVENTS`).
     InboxCreated(InboxEvent),
-    /// `inbox_updated` (`events/inbox_updated.json`).
+    /// `inbox_updated` (`events/inbox_updated.json`), from 3.2.0 (with `ENABLE_INBOX_EVENTS`).
     InboxUpdated(InboxUpdatedEvent),
+    /// `conversation_opened` (`events/conversation_opened.json`), 2.0.0-2.4.1 only.
+    ConversationOpened(ConversationStatusChangedEvent),
+    /// `conversation_resolved` (`events/conversation_resolved.json`), 2.0.0-2.4.1 only.
+    ConversationResolved(ConversationStatusChangedEvent),
 }
 
 impl Event {
@@ -143,6 +164,8 @@ impl Event {
             Self::ContactUpdated(_) => EventName::ContactUpdated,
             Self::InboxCreated(_) => EventName::InboxCreated,
             Self::InboxUpdated(_) => EventName::InboxUpdated,
+            Self::ConversationOpened(_) => EventName::ConversationOpened,
+            Self::ConversationResolved(_) => EventName::ConversationResolved,
         }
     }
 
@@ -167,7 +190,9 @@ impl Extras for Event {
         match self {
             Self::ConversationCreated(e) => e.extras(pointer, out),
             Self::ConversationUpdated(e) => e.extras(pointer, out),
-            Self::ConversationStatusChanged(e) => e.extras(pointer, out),
+            Self::ConversationStatusChanged(e)
+            | Self::ConversationOpened(e)
+            | Self::ConversationResolved(e) => e.extras(pointer, out),
             Self::MessageCreated(e) | Self::MessageUpdated(e) => e.extras(pointer, out),
             Self::WebwidgetTriggered(e) => e.extras(pointer, out),
             Self::ConversationTypingOn(e) | Self::ConversationTypingOff(e) => {
@@ -403,7 +428,22 @@ mod tests {
         assert!(parse(&body)
             .unwrap_err()
             .starts_with("/conversation/messages/0/message_type:"));
+        // an activity is a message code, but never the nested (chat) message
         body["conversation"]["messages"][0]["message_type"] = json!(2);
+        assert_eq!(
+            parse(&body).unwrap_err(),
+            "/conversation/messages/0/message_type: invalid value: 2, expected 0, 1 or 3 \
+             (a nested message is never an activity)"
+        );
+        body["conversation"]["messages"][0]["message_type"] = json!(3);
+        round_trip(&body);
+        body["conversation"]["messages"][0]["private"] = json!(true);
+        assert!(parse(&body)
+            .unwrap_err()
+            .starts_with("/conversation/messages/0/private: invalid value: true"));
+
+        let mut body = message_body();
+        body["conversation"]["channel"] = json!("Channel::Voice"); // Enterprise 4.4.0-4.13.0
         round_trip(&body);
 
         let mut body = message_body();
@@ -424,17 +464,22 @@ mod tests {
             Some(WebhookActor::Contact(ContactWebhook { r#type: None, .. }))
         ));
 
-        body["sender"]["type"] = json!("contact");
+        // the 2.0.0-2.13.1 shape, with `type` and a null name
+        body["sender"] = json!({"id": 7, "name": null, "avatar": "", "type": "contact",
+            "account": {"id": 1, "name": "Acme"}});
         let Event::MessageCreated(m) = round_trip(&body) else {
             panic!()
         };
-        assert!(matches!(
-            m.sender,
-            Some(WebhookActor::Contact(ContactWebhook {
-                r#type: Some(_),
-                ..
-            }))
-        ));
+        let sender = m.sender.unwrap();
+        assert!(sender.is_typed_contact());
+        assert_eq!(sender.name(), None);
+
+        // `type` with a key of 2.14.0: no release sent that
+        body["sender"]["email"] = json!(null);
+        assert_eq!(
+            parse(&body).unwrap_err(),
+            "/sender/type: a contact with `email` (sent from 2.14.0) has no `type` (sent up to 2.13.1)"
+        );
 
         body["sender"]["type"] = json!("robot");
         assert!(parse(&body)
@@ -445,17 +490,140 @@ mod tests {
     }
 
     #[test]
+    fn contact_events_and_typing_contacts_have_no_type() {
+        let mut body = bodies()
+            .into_iter()
+            .find(|b| b["event"] == "contact_updated")
+            .unwrap();
+        round_trip(&body);
+        for key in [
+            "email",
+            "identifier",
+            "phone_number",
+            "thumbnail",
+            "blocked",
+        ] {
+            body.as_object_mut().unwrap().shift_remove(key);
+        }
+        body.as_object_mut()
+            .unwrap()
+            .shift_remove("additional_attributes");
+        body.as_object_mut()
+            .unwrap()
+            .shift_remove("custom_attributes");
+        round_trip(&body); // the keys of 2.14.0 are optional in the union
+        body["type"] = json!("contact");
+        assert_eq!(
+            parse(&body).unwrap_err(),
+            "/type: a contact event has no `type` (contact events start in 2.14.0, which dropped it)"
+        );
+
+        let mut body = bodies()
+            .into_iter()
+            .find(|b| b["event"] == "conversation_typing_on")
+            .unwrap();
+        body["user"] = json!({"id": 7, "name": "Old", "avatar": "", "type": "contact",
+            "account": {"id": 1, "name": "Acme"}});
+        assert!(parse(&body)
+            .unwrap_err()
+            .starts_with("/user/type: unknown variant `contact`"));
+        body["user"].as_object_mut().unwrap().shift_remove("type");
+        round_trip(&body);
+    }
+
+    #[test]
+    fn attachments_need_the_keys_of_their_file_type() {
+        let body = bodies()
+            .into_iter()
+            .find(|b| b["attachments"].is_array())
+            .unwrap();
+        round_trip(&body);
+        let mut location = body.clone();
+        location["attachments"][0] = json!({"id": 1, "message_id": 2, "file_type": "location",
+            "account_id": 1, "coordinates_lat": 1.5, "coordinates_long": 2, "fallback_title": null,
+            "data_url": null});
+        round_trip(&location);
+        location["attachments"][0]
+            .as_object_mut()
+            .unwrap()
+            .shift_remove("coordinates_long");
+        assert_eq!(
+            parse(&location).unwrap_err(),
+            "/attachments/0: missing field `coordinates_long` (required for file_type location)"
+        );
+
+        let mut embed = body.clone();
+        embed["attachments"][0] = json!({"id": 1, "message_id": 2, "file_type": "embed",
+            "account_id": 1, "data_url": null});
+        assert_eq!(
+            parse(&embed).unwrap_err(),
+            "/attachments/0/data_url: invalid type: null, expected a string (file_type embed)"
+        );
+
+        let mut audio = body;
+        audio["attachments"][0]["file_type"] = json!("audio");
+        audio["attachments"][0]
+            .as_object_mut()
+            .unwrap()
+            .shift_remove("extension");
+        assert_eq!(
+            parse(&audio).unwrap_err(),
+            "/attachments/0: missing field `extension` (required for file_type audio)"
+        );
+        audio["attachments"][0]["file_type"] = json!("video"); // 4.12.0+: no stored file
+        round_trip(&audio);
+    }
+
+    #[test]
+    fn events_of_old_releases_parse() {
+        let mut body = bodies()
+            .into_iter()
+            .find(|b| b["event"] == "conversation_status_changed")
+            .unwrap();
+        for (event, name) in [
+            ("conversation_opened", EventName::ConversationOpened),
+            ("conversation_resolved", EventName::ConversationResolved),
+        ] {
+            body["event"] = json!(event);
+            assert_eq!(round_trip(&body).name(), name);
+        }
+        body["changed_attributes"] = json!([{"status": {"previous_value": "open",
+            "current_value": "resolved"}}]);
+        assert!(parse(&body)
+            .unwrap_err()
+            .starts_with("/changed_attributes: invalid type: sequence, expected null"));
+        body.as_object_mut()
+            .unwrap()
+            .shift_remove("changed_attributes"); // up to 2.3.2
+        let Event::ConversationResolved(e) = round_trip(&body) else {
+            panic!()
+        };
+        assert_eq!(e.changed_attributes, None);
+    }
+
+    #[test]
     fn absent_null_and_present_stay_apart() {
         let mut body = message_body();
         let conversation = body["conversation"].as_object_mut().unwrap();
         conversation.remove("priority");
+        conversation.insert("first_reply_created_at".into(), Value::Null);
         conversation.insert("snoozed_until".into(), Value::Null);
         conversation.insert("updated_at".into(), json!(1781699696)); // an integer unix-float
         let Event::MessageCreated(m) = round_trip(&body) else {
             panic!()
         };
         assert_eq!(m.conversation.priority, None);
-        assert_eq!(m.conversation.snoozed_until, Some(None));
+        assert_eq!(m.conversation.first_reply_created_at, Some(None));
+        assert_eq!(m.conversation.snoozed_until, None); // required: null
+        body["conversation"]
+            .as_object_mut()
+            .unwrap()
+            .remove("snoozed_until");
+        assert_eq!(
+            parse(&body).unwrap_err(),
+            "/conversation: missing field `snoozed_until`"
+        );
+        body["conversation"]["snoozed_until"] = Value::Null;
 
         body["conversation"]["priority"] = json!("urgent");
         let Event::MessageCreated(m) = round_trip(&body) else {
