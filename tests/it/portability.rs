@@ -7,8 +7,9 @@
 //! * under `compat`, over the bundles of every distinct release contract (`--every-release`): each bundle's
 //!   verdict is hookcheck's verdict for its releases, what hookcheck accepts under compat one of them
 //!   accepts, and the union files read as written (`schemas/chatwoot`, a plain validator's compat) accept
-//!   whatever compat accepts. (Not whatever some release's bundle accepts: a release lets through a key it
-//!   never sent whatever its value, the union checks it against the releases that send it.) The exception, by design: compat also rejects a payload that only releases
+//!   what some release sent: whatever compat accepts without an unknown key. (Not whatever compat or some
+//!   release's bundle accepts: a release lets a key it never sent through whatever its value, with a
+//!   warning, where the union checks it against the releases that send it.) The exception, by design: compat also rejects a payload that only releases
 //!   lacking some of its keys accept (another release's keys are not a fork's); such a payload carries
 //!   unknown keys under every release that accepts it (checked).
 //!
@@ -325,7 +326,7 @@ pub(crate) fn check_compat(
         }
     }
     let compat = hookcheck_schema_verdict(Profile::Compat, body);
-    if per_release.valid != !per_release.accepted_by.is_empty() {
+    if per_release.valid == per_release.accepted_by.is_empty() {
         out.push(format!("{label}: `valid` is not `some bundle accepts`"));
     }
     if compat && !per_release.valid {
@@ -334,8 +335,10 @@ pub(crate) fn check_compat(
             per_release.errors
         ));
     }
-    if compat && !union_accepts {
-        out.push(format!("{label}: compat accepts, the union files reject"));
+    if compat && !has_unknown_keys(Profile::Compat, body) && !union_accepts {
+        out.push(format!(
+            "{label}: compat accepts it without an unknown key, the union files reject"
+        ));
     }
     if !compat && per_release.valid {
         // By design (Catalog::fit): the releases that accept it lack some of its keys.

@@ -513,7 +513,7 @@ def main(argv=None) -> int:
             exports = args.exports
             if exports is None:
                 exports = tmp
-                export_bundles(exports)
+                hookcheck(["schemas", "export", "--format", "bundle", "--every-release", "--out", exports])
             contracts = V.load_release_index(exports)
             schemas = Schemas(contracts, V.index_events(exports), base_fits(args.examples, contracts))
     except (OSError, ValueError, V.UsageError) as exc:
