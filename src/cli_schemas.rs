@@ -29,17 +29,24 @@ pub enum SchemasCommand {
     /// Export the contract for other tools: one JSON Schema bundle, OpenAPI 3.1 or AsyncAPI 3.0.
     ///
     /// bundle: one self-contained JSON Schema 2020-12 document (every $ref local, into $defs), for tools
-    /// that cannot follow references across files. openapi: the 12 events under `webhooks`, with the
-    /// signing headers. asyncapi: one channel, operation and message per event.
+    /// that cannot follow references across files. openapi: the events under `webhooks`, with the signing
+    /// headers. asyncapi: one channel, operation and message per event. Plain JSON Schema: no `x-` keyword.
+    /// A release's export is exactly that release's contract; the compat export is the plain union (it
+    /// accepts more than any release sent: for hookcheck's exact compat verdict use --every-release).
     Export {
         /// Output format.
         #[arg(long, value_enum)]
         format: export::Format,
-        /// Write here instead of stdout.
+        /// Write here instead of stdout (with --every-release: a directory).
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
         #[command(flatten)]
         contract: crate::cli::ContractArgs,
+        /// Write one export per distinct release contract into the directory --out, named
+        /// `<format>-<newest release>.json`, and `index.json` listing the releases and events of each.
+        /// What compat accepts, one of those bundles accepts; what none accepts, compat rejects.
+        #[arg(long, requires = "out", conflicts_with_all = ["profile", "release"])]
+        every_release: bool,
     },
     /// The release history the annotations state: every key, branch and enum value that only some
     /// releases send, with its range and source (Markdown table).
@@ -105,8 +112,15 @@ pub fn run(cmd: SchemasCommand) -> Result<u8, Error> {
         SchemasCommand::Show { path } => show(&path),
         SchemasCommand::Export {
             format,
+            out: Some(dir),
+            every_release: true,
+            ..
+        } => export_every_release(format, &dir),
+        SchemasCommand::Export {
+            format,
             out,
             contract,
+            ..
         } => {
             let profile = contract.profile()?;
             let doc = export::export(Catalog::shared()?, format, profile)?;
@@ -129,17 +143,20 @@ pub fn run(cmd: SchemasCommand) -> Result<u8, Error> {
             release,
         } => {
             let profile: Profile = profile.parse()?;
-            let (o, n) = match (old, new, release.as_slice()) {
+            // The profile picks the entry schema of a directory: it means nothing for two releases.
+            let (o, n, dir_profile) = match (old, new, release.as_slice()) {
                 (_, _, [a, b]) => {
                     let catalog = Catalog::shared()?;
                     (
                         SchemaSet::from_catalog(catalog, Profile::release(a)?)?,
                         SchemaSet::from_catalog(catalog, Profile::release(b)?)?,
+                        None,
                     )
                 }
                 (Some(old), Some(new), []) => (
                     SchemaSet::load(&old, profile)?,
                     SchemaSet::load(&new, profile)?,
+                    Some(profile),
                 ),
                 _ => {
                     return Err(Error::Unknown {
@@ -152,7 +169,7 @@ pub fn run(cmd: SchemasCommand) -> Result<u8, Error> {
             let changes = diff::diff(&o, &n);
             let mut out = io::BufWriter::new(io::stdout().lock());
             let breaking = match format {
-                DiffFormat::Human => human(&mut out, &o, &n, &changes, audience, profile),
+                DiffFormat::Human => human(&mut out, &o, &n, &changes, audience, dir_profile),
                 DiffFormat::Json => json_lines(&mut out, &changes, audience),
             }
             .map_err(Error::Write)?;
@@ -164,6 +181,50 @@ pub fn run(cmd: SchemasCommand) -> Result<u8, Error> {
             })
         }
     }
+}
+
+/// `schemas export --every-release --out DIR`: one file per distinct release contract and `index.json`.
+fn export_every_release(format: export::Format, dir: &std::path::Path) -> Result<u8, Error> {
+    let name = match format {
+        export::Format::Bundle => "bundle",
+        export::Format::Openapi => "openapi",
+        export::Format::Asyncapi => "asyncapi",
+    };
+    std::fs::create_dir_all(dir).map_err(|e| at(dir, e))?;
+    let catalog = Catalog::shared()?;
+    let mut contracts = Vec::new();
+    for (releases, doc) in export::every_release(catalog, format)? {
+        let Some(newest) = releases.newest() else {
+            continue;
+        };
+        let file = format!("{name}-{newest}.json");
+        let path = dir.join(&file);
+        std::fs::write(&path, export::to_text(&doc)).map_err(|e| at(&path, e))?;
+        let events = catalog.events(crate::Profile::Release(newest))?;
+        contracts.push(json!({
+            "file": file,
+            "releases": releases.iter().map(|r| r.version()).collect::<Vec<_>>(),
+            "ranges": releases.to_string(),
+            "events": events.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
+        }));
+    }
+    let index = json!({
+        "description": "One export per distinct Chatwoot release contract (releases whose contracts are \
+            identical share one), with the releases and the events of each. A payload that none of them \
+            accepts conforms to no release. hookcheck's compat is stricter than `one of them accepts`: it \
+            also rejects a payload whose only accepting releases never sent some of its keys.",
+        "generated_by": format!("hookcheck {}", env!("CARGO_PKG_VERSION")),
+        "format": name,
+        "contracts": contracts,
+    });
+    let path = dir.join("index.json");
+    std::fs::write(&path, export::to_text(&index)).map_err(|e| at(&path, e))?;
+    Ok(ExitCodes::OK)
+}
+
+/// A write error that names the file.
+fn at(path: &std::path::Path, e: io::Error) -> Error {
+    Error::Write(io::Error::new(e.kind(), format!("{}: {e}", path.display())))
 }
 
 fn list() -> Result<u8, Error> {
@@ -219,12 +280,13 @@ fn human(
     new: &SchemaSet,
     changes: &[Change],
     audience: Audience,
-    profile: Profile,
+    profile: Option<Profile>,
 ) -> io::Result<usize> {
-    let profile_note = if old.directory || new.directory {
-        format!("; directories under profile {profile}")
-    } else {
-        String::new()
+    let profile_note = match profile {
+        Some(profile) if old.directory || new.directory => {
+            format!("; directories under profile {profile}")
+        }
+        _ => String::new(),
     };
     writeln!(
         out,

@@ -14,7 +14,8 @@
 //! unknown keys through, so consumers ignore it and senders that did not send it still conform).
 //!
 //! How the comparison works: for each event (found through the entry schema's dispatch on `event`), the
-//! event's schema is expanded into one [`Shape`] per instance location: `$ref` and `allOf` are merged,
+//! event's schema, merged with what the entry schema demands of every body besides that dispatch (its own
+//! `properties` and `required`), is expanded into one [`Shape`] per instance location: `$ref` and `allOf` are merged,
 //! `if`/`then` branches are kept apart and labelled by their condition (`type=user`), `anyOf` / `oneOf`
 //! branches by what tells them apart (`null`, `type=user`, their title). The two shapes are then walked
 //! together. Inputs are directories of schema files (references resolved by `$id`) or bundles written by
@@ -236,9 +237,11 @@ pub struct SchemaSet {
 }
 
 impl SchemaSet {
-    /// Loads a directory of schema files or a bundle file. For a directory, the entry schema of `profile`
-    /// is looked up as `DIR/<entry>` (DIR = `schemas/`), then `DIR/<entry without chatwoot/>` (DIR =
-    /// `schemas/chatwoot/`); a bundle is its own entry and `profile` does not apply.
+    /// Loads a directory of schema files or a bundle file. For a directory, the entry schema is looked up
+    /// as `DIR/chatwoot/webhook.json` (DIR = `schemas/`), then `DIR/webhook.json` (DIR =
+    /// `schemas/chatwoot/`); under a release profile the files are read as that release's contract
+    /// (derived from their release annotations), under `compat` as written. A bundle is its own entry and
+    /// `profile` does not apply.
     ///
     /// # Errors
     /// An unreadable file, a file that is not JSON, a directory without the entry schema.
@@ -253,7 +256,11 @@ impl SchemaSet {
                 source,
             })?;
             for file in files {
-                let doc = read_json(&file)?;
+                let mut doc = read_json(&file)?;
+                if let Some(release) = profile.pinned() {
+                    // The files describe every release: compare what this one sends.
+                    doc = crate::schema::derive::derive(&doc, release.number());
+                }
                 let abs = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
                 let uri = match doc.get("$id").and_then(Value::as_str) {
                     Some(id) => join(id, "").0,
@@ -338,13 +345,36 @@ impl SchemaSet {
         pointer(d, &fragment).map(|v| (doc, v))
     }
 
-    /// The events the entry schema dispatches to, with their schemas and base URIs.
+    /// The events the entry schema dispatches to, with their schemas and base URIs. An event whose name
+    /// the entry schema itself does not allow (a release's `event` enum without it) is not one.
     fn events(&self) -> BTreeMap<String, (Value, String)> {
         let mut out = BTreeMap::new();
         if let Some(root) = self.docs.get(&self.entry) {
             self.dispatch(root, &self.entry, 0, &mut out);
         }
+        if let Some(names) = self
+            .entry_shape()
+            .props
+            .get("event")
+            .and_then(|e| e.values.as_ref())
+        {
+            out.retain(|e, _| names.contains(&Value::String(e.clone())));
+        }
         out
+    }
+
+    /// What the entry schema demands of every body besides its dispatch on `event` (its own `properties`,
+    /// `required`, ...): merged into each event's shape, so that a change there is seen in every event.
+    fn entry_shape(&self) -> Shape {
+        match self.docs.get(&self.entry) {
+            Some(root) => Expander {
+                set: self,
+                stack: Vec::new(),
+                skip_dispatch: true,
+            }
+            .shape(root, &self.entry),
+            None => Shape::default(),
+        }
     }
 
     fn dispatch(
@@ -540,6 +570,16 @@ impl Shape {
 struct Expander<'a> {
     set: &'a SchemaSet,
     stack: Vec<String>,
+    /// Leave out the entry schema's dispatch items (`if: {event: const}, then: ...`): each event's own
+    /// schema is expanded on its own.
+    skip_dispatch: bool,
+}
+
+/// An entry schema's dispatch item: `{"if": {"properties": {"event": {"const": E}}}, "then": ...}`.
+fn is_dispatch(item: &Value) -> bool {
+    item.pointer("/if/properties/event/const")
+        .is_some_and(Value::is_string)
+        && item.get("then").is_some()
 }
 
 impl Expander<'_> {
@@ -651,6 +691,9 @@ impl Expander<'_> {
             .into_iter()
             .flatten()
         {
+            if self.skip_dispatch && is_dispatch(item) {
+                continue;
+            }
             let s = self.shape(item, base);
             out.merge(s);
         }
@@ -1064,19 +1107,24 @@ pub fn diff(old: &SchemaSet, new: &SchemaSet) -> Vec<Change> {
         pointer: String::new(),
         branch: Vec::new(),
     };
+    let (oroot, nroot) = (old.entry_shape(), new.entry_shape());
     for (event, (schema, base)) in &oe {
         match ne.get(event) {
             Some((nschema, nbase)) => {
-                let o = Expander {
+                let mut o = Expander {
                     set: old,
                     stack: Vec::new(),
+                    skip_dispatch: false,
                 }
                 .shape(schema, base);
-                let n = Expander {
+                o.merge(oroot.clone());
+                let mut n = Expander {
                     set: new,
                     stack: Vec::new(),
+                    skip_dispatch: false,
                 }
                 .shape(nschema, nbase);
+                n.merge(nroot.clone());
                 compare(&o, &n, &top(event), &mut out);
             }
             None => out.push(
@@ -1109,11 +1157,13 @@ pub fn diff_values(old: &Value, new: &Value) -> Vec<Change> {
     let so = Expander {
         set: &o,
         stack: Vec::new(),
+        skip_dispatch: false,
     }
     .shape(old, &o.entry);
     let sn = Expander {
         set: &n,
         stack: Vec::new(),
+        skip_dispatch: false,
     }
     .shape(new, &n.entry);
     let mut out = Out(Vec::new());

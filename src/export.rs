@@ -1,12 +1,28 @@
 //! The contract in other ecosystems' formats: one self-contained JSON Schema bundle, an OpenAPI 3.1 document
-//! whose `webhooks` section lists the 12 events, and an AsyncAPI 3.0 document with one channel, operation and
+//! whose `webhooks` section lists the events, and an AsyncAPI 3.0 document with one channel, operation and
 //! message per event (`hookcheck schemas export`).
+//!
+//! Every export is plain JSON Schema: no `x-` keyword is left in it.
+//!
+//! * A **release** (`--release X.Y.Z`, `--profile v4.15`) exports the documents derived for it
+//!   ([`Catalog::documents_for`]): exactly what that release sends, and only the events it sends in the API
+//!   documents. A plain validator on that bundle reaches hookcheck's verdict for that release.
+//! * **`compat`** exports the files as written, the union of every release, with their release annotations
+//!   (`x-since`, `x-until`, `x-enum-releases`, `x-required`, `x-source`, `x-edition`) removed: they mean
+//!   nothing to a plain validator, strict validators (ajv's default strict mode) refuse unknown keywords, and
+//!   code generators copy them into generated code. What a plain validator sees is unchanged. That bundle
+//!   accepts every payload some release sent, and more (a key of one release combined with a shape of
+//!   another): hookcheck's compat is exact, payload by payload. Closer to it in another validator: export
+//!   one bundle per distinct release contract ([`every_release`], `--every-release`) and accept a payload
+//!   when one of them accepts it. What compat accepts, one of them accepts; what none accepts, compat
+//!   rejects. The one difference: compat also rejects a payload that only releases lacking some of its keys
+//!   accept (those keys are another release's, not a fork's; see [`Catalog::fit`]).
 //!
 //! All three are built from the same flattening of the schema files reachable from a profile's entry schema:
 //!
 //! * every file becomes one named definition, its name the path below `schemas/chatwoot/` without `.json`,
 //!   with `/` written `.`: `_defs/common.json` is `_defs.common`, `events/message_created.json` is
-//!   `events.message_created`, `profiles/v4.15/_defs/conversation.json` is `profiles.v4.15._defs.conversation`;
+//!   `events.message_created`;
 //! * a file's own `$defs` become definitions of their own, named `<file>.<def>` (`_defs.common.id`,
 //!   `_defs.timestamps.iso8601-ms-utc`), so no definition nests another;
 //! * every `$ref` becomes a local one (`#/$defs/<name>` in the bundle, `#/components/schemas/<name>` in the
@@ -36,6 +52,7 @@ use crate::{
     error::{Error, Result},
     event::EventName,
     profile::Profile,
+    release::ReleaseSet,
     schema::{resolve::join, Catalog},
     signature::Scheme,
 };
@@ -48,7 +65,7 @@ pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 pub enum Format {
     /// One self-contained JSON Schema 2020-12 document (every `$ref` local, into `$defs`).
     Bundle,
-    /// OpenAPI 3.1: the 12 events under `webhooks`, with the signing headers.
+    /// OpenAPI 3.1: the events under `webhooks`, with the signing headers.
     Openapi,
     /// AsyncAPI 3.0: one channel, operation and message per event.
     Asyncapi,
@@ -72,7 +89,7 @@ pub fn export(catalog: &Catalog, format: Format, profile: Profile) -> Result<Val
 ///
 /// ```
 /// assert_eq!(hookcheck::export::def_name("chatwoot/events/message_created.json"), "events.message_created");
-/// assert_eq!(hookcheck::export::def_name("chatwoot/profiles/v4.15/webhook.json"), "profiles.v4.15.webhook");
+/// assert_eq!(hookcheck::export::def_name("chatwoot/_defs/common.json"), "_defs.common");
 /// ```
 pub fn def_name(path: &str) -> String {
     let p = path.strip_prefix("chatwoot/").unwrap_or(path);
@@ -143,15 +160,54 @@ fn flatten(catalog: &Catalog, profile: Profile, prefix: &str) -> Result<Flat> {
             None => None,
         };
         rewrite(&mut body, &f.id, &path_of, prefix)?;
+        strip_annotations(&mut body);
         insert_unique(&mut defs, key.clone(), body, f.path)?;
         if let Some(Value::Object(nested)) = nested {
             for (name, mut sub) in nested {
                 rewrite(&mut sub, &f.id, &path_of, prefix)?;
+                strip_annotations(&mut sub);
                 insert_unique(&mut defs, format!("{key}.{name}"), sub, f.path)?;
             }
         }
     }
     Ok(Flat { defs })
+}
+
+/// Keywords whose value maps names (property names, definition names) to subschemas: the names are data,
+/// never keywords, even when they start with `x-`.
+const NAME_MAPS: [&str; 4] = [
+    "properties",
+    "patternProperties",
+    "$defs",
+    "dependentSchemas",
+];
+
+/// Removes every `x-` keyword below `v` (the release annotations of the union files): see the module docs.
+/// Data (`const`, `enum`, `examples`, `default`) and the names in `properties` and the like are kept.
+///
+/// ```
+/// let mut s = serde_json::json!({"properties": {"x-id": {"x-since": "2.1.0", "type": "integer"}},
+///     "enum": [{"x-a": 1}], "x-required": ["x-id"]});
+/// hookcheck::export::strip_annotations(&mut s);
+/// assert_eq!(s, serde_json::json!({"properties": {"x-id": {"type": "integer"}}, "enum": [{"x-a": 1}]}));
+/// ```
+pub fn strip_annotations(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, _| !k.starts_with("x-"));
+            for (k, x) in m.iter_mut() {
+                if DATA_KEYS.contains(&k.as_str()) {
+                    continue;
+                }
+                match (NAME_MAPS.contains(&k.as_str()), x) {
+                    (true, Value::Object(named)) => named.values_mut().for_each(strip_annotations),
+                    (_, x) => strip_annotations(x),
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_annotations),
+        _ => {}
+    }
 }
 
 fn insert_unique(defs: &mut Map<String, Value>, key: String, v: Value, path: &str) -> Result<()> {
@@ -238,10 +294,18 @@ fn bundle_id(profile: Profile) -> String {
 }
 
 fn generated_note(profile: Profile) -> String {
+    let what = match profile {
+        Profile::Compat => {
+            "The union of every release, with the files' release annotations (x-since, x-until, ...) \
+             removed: it accepts every payload some release sent, and some that no release sent; export \
+             one release with --release X.Y.Z, or every release contract with --every-release."
+        }
+        Profile::Release(_) => "Derived from the release annotations of the schema files.",
+    };
     format!(
         "Generated by hookcheck {} (`hookcheck schemas export`, profile {}: {}) from the JSON Schema files in \
-         schemas/; do not edit by hand. Custom formats: iso8601-ms-utc, unix-seconds, unix-float, js-date \
-         (see schemas/README.md); register them in your validator.",
+         schemas/; do not edit by hand. {what} Custom formats: iso8601-ms-utc, unix-seconds, unix-float, \
+         js-date (see schemas/README.md); register them in your validator.",
         env!("CARGO_PKG_VERSION"),
         profile.name(),
         profile.summary()
@@ -250,17 +314,21 @@ fn generated_note(profile: Profile) -> String {
 
 /// One self-contained JSON Schema 2020-12 document for `profile`: the entry schema (dispatching on `event`)
 /// at the root, every file it reaches in `$defs`, every `$ref` local. Event `E`'s schema alone is
-/// `#/$defs/events.E` (compat) or `#/$defs/profiles.v4.15.events.E` (v4.15).
+/// `#/$defs/events.E`.
 ///
 /// # Errors
 /// As [`export`].
 pub fn bundle(catalog: &Catalog, profile: Profile) -> Result<Value> {
     let flat = flatten(catalog, profile, "#/$defs/")?;
-    let entry = catalog.file(profile.entry_path());
-    let title = entry
-        .and_then(|f| f.document.get("title"))
-        .and_then(Value::as_str)
-        .unwrap_or("Chatwoot account webhook");
+    let title = match profile {
+        Profile::Compat => catalog
+            .file(profile.entry_path())
+            .and_then(|f| f.document.get("title"))
+            .and_then(Value::as_str)
+            .unwrap_or("Chatwoot account webhook")
+            .to_string(),
+        Profile::Release(r) => format!("Chatwoot account webhook (Chatwoot {r})"),
+    };
     Ok(json!({
         "$schema": DIALECT,
         "$id": bundle_id(profile),
@@ -340,30 +408,57 @@ fn headers() -> Vec<(String, Value, String)> {
     ]
 }
 
-/// Whether the signing headers are required under `profile` (every release it covers sends them).
-fn headers_required(profile: Profile) -> bool {
-    profile == Profile::V4_15
+/// The first release that signs its deliveries (CHATWOOT.md: "every account webhook is signed from 4.12.0
+/// onward", `c218eff5e`, #13573).
+const SIGNED_SINCE: (u16, u16, u16) = (4, 12, 0);
+
+/// What the signing and delivery headers are under a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signing {
+    /// Every release of the profile sends them (a release from 4.12.0 on).
+    Required,
+    /// Some releases send them (`compat`).
+    Optional,
+    /// The release sends none (before 4.12.0): the exports do not mention them.
+    Absent,
 }
 
-fn headers_note(profile: Profile) -> &'static str {
-    if headers_required(profile) {
-        "Every delivery is signed (Chatwoot 4.12.0 and later)."
-    } else {
-        "The signing headers are optional in this profile: releases before 4.12.0 send none."
+fn signing(profile: Profile) -> Signing {
+    match profile.pinned() {
+        None => Signing::Optional,
+        Some(r) if r.number() >= SIGNED_SINCE => Signing::Required,
+        Some(_) => Signing::Absent,
     }
 }
 
-/// An OpenAPI 3.1 document: the 12 events under `webhooks` (a POST each, the body schema, the signing
-/// headers as header parameters, 2xx responses), every schema under `components/schemas`.
+fn headers_note(profile: Profile) -> &'static str {
+    match signing(profile) {
+        Signing::Required => "Every delivery is signed (Chatwoot 4.12.0 and later).",
+        Signing::Optional => {
+            "The signing headers are optional in this profile: releases before 4.12.0 send none."
+        }
+        Signing::Absent => {
+            "Deliveries of this release are not signed (signing starts with Chatwoot 4.12.0)."
+        }
+    }
+}
+
+/// An OpenAPI 3.1 document: the events `profile` sends under `webhooks` (a POST each, the body schema, the
+/// signing headers as header parameters, 2xx responses), every schema under `components/schemas`.
 ///
 /// # Errors
 /// As [`export`].
 pub fn openapi(catalog: &Catalog, profile: Profile) -> Result<Value> {
     let flat = flatten(catalog, profile, "#/components/schemas/")?;
-    let required = headers_required(profile);
+    let required = signing(profile) == Signing::Required;
     let mut parameters = Map::new();
     let mut refs = Vec::new();
-    for (name, schema, description) in headers() {
+    let sent = if signing(profile) == Signing::Absent {
+        Vec::new()
+    } else {
+        headers()
+    };
+    for (name, schema, description) in sent {
         parameters.insert(
             name.clone(),
             json!({"name": name, "in": "header", "required": required,
@@ -371,8 +466,9 @@ pub fn openapi(catalog: &Catalog, profile: Profile) -> Result<Value> {
         );
         refs.push(json!({ "$ref": format!("#/components/parameters/{name}") }));
     }
+    let events = catalog.events(profile)?;
     let mut webhooks = Map::new();
-    for event in EventName::ALL {
+    for event in events.iter().copied() {
         let (title, description) = event_text(catalog, event);
         let mut media = Map::new();
         media.insert(
@@ -412,10 +508,7 @@ pub fn openapi(catalog: &Catalog, profile: Profile) -> Result<Value> {
             }}),
         );
     }
-    let mut tags = BTreeSet::new();
-    for e in EventName::ALL {
-        tags.insert(tag(e));
-    }
+    let tags: BTreeSet<&str> = events.iter().map(|e| tag(*e)).collect();
     Ok(json!({
         "openapi": "3.1.0",
         "jsonSchemaDialect": DIALECT,
@@ -451,26 +544,29 @@ fn tag(event: EventName) -> &'static str {
 pub fn asyncapi(catalog: &Catalog, profile: Profile) -> Result<Value> {
     let flat = flatten(catalog, profile, "#/components/schemas/")?;
     let mut defs = flat.defs;
-    let mut header_props = Map::new();
-    let mut header_names = Vec::new();
-    for (name, mut schema, description) in headers() {
-        schema["description"] = Value::String(description);
-        header_names.push(Value::String(name.clone()));
-        header_props.insert(name, schema);
+    let signed = signing(profile);
+    if signed != Signing::Absent {
+        let mut header_props = Map::new();
+        let mut header_names = Vec::new();
+        for (name, mut schema, description) in headers() {
+            schema["description"] = Value::String(description);
+            header_names.push(Value::String(name.clone()));
+            header_props.insert(name, schema);
+        }
+        let mut header_schema = json!({
+            "title": "Delivery headers",
+            "description": format!("The signing and delivery headers. {}", headers_note(profile)),
+            "type": "object",
+            "properties": header_props,
+        });
+        if signed == Signing::Required {
+            header_schema["required"] = Value::Array(header_names);
+        }
+        defs.insert("delivery-headers".into(), header_schema);
     }
-    let mut header_schema = json!({
-        "title": "Delivery headers",
-        "description": format!("The signing and delivery headers. {}", headers_note(profile)),
-        "type": "object",
-        "properties": header_props,
-    });
-    if headers_required(profile) {
-        header_schema["required"] = Value::Array(header_names);
-    }
-    defs.insert("delivery-headers".into(), header_schema);
 
     let (mut channels, mut operations, mut messages) = (Map::new(), Map::new(), Map::new());
-    for event in EventName::ALL {
+    for event in catalog.events(profile)? {
         let name = event.as_str();
         let (title, description) = event_text(catalog, event);
         channels.insert(
@@ -498,9 +594,11 @@ pub fn asyncapi(catalog: &Catalog, profile: Profile) -> Result<Value> {
             "title": title,
             "summary": description,
             "contentType": "application/json",
-            "headers": {"$ref": "#/components/schemas/delivery-headers"},
-            "payload": {"$ref": format!("#/components/schemas/{}", def_name(&profile.event_path(event)))},
         });
+        if signed != Signing::Absent {
+            message["headers"] = json!({"$ref": "#/components/schemas/delivery-headers"});
+        }
+        message["payload"] = json!({"$ref": format!("#/components/schemas/{}", def_name(&profile.event_path(event)))});
         let examples = examples_of(catalog, event);
         if !examples.is_empty() {
             message["examples"] = examples
@@ -524,6 +622,33 @@ pub fn asyncapi(catalog: &Catalog, profile: Profile) -> Result<Value> {
         "operations": operations,
         "components": {"messages": messages, "schemas": defs},
     }))
+}
+
+/// One export per distinct release contract: releases whose derived documents are identical share one,
+/// exported under the newest of them (`--release X.Y.Z` of that release gives the same document). Oldest
+/// contract first. What hookcheck accepts under `compat`, one of these accepts; what none of them accepts,
+/// compat rejects (see the module docs for the one difference). The `compat` export itself is the plain
+/// union, which accepts more.
+///
+/// ```
+/// use hookcheck::{export::{self, Format}, Catalog};
+/// let all = export::every_release(Catalog::shared()?, Format::Bundle)?;
+/// assert!(all.len() > 10);
+/// assert_eq!(all.iter().map(|(r, _)| r.len()).sum::<usize>(), hookcheck::release::COUNT);
+/// # Ok::<(), hookcheck::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`export`].
+pub fn every_release(catalog: &Catalog, format: Format) -> Result<Vec<(ReleaseSet, Value)>> {
+    let mut out = Vec::new();
+    for (releases, _) in catalog.release_documents()? {
+        let Some(newest) = releases.newest() else {
+            continue;
+        };
+        out.push((releases, export(catalog, format, Profile::Release(newest))?));
+    }
+    Ok(out)
 }
 
 /// Serialises an export as it is written to a file: pretty JSON and a final newline.

@@ -3,27 +3,44 @@
 
 Each case is one mutation of a valid contract example body (RFC 6902-style
 `remove` / `replace` / `add` ops on JSON pointers into the body) plus the one
-error it must provoke, as `{"pointer", "keyword"}`. For every case and every
-profile it names ("both" = compat and v4.15) this script, using validate.py's
-logic (same registry, same custom formats, same error reporting):
+error it must provoke, as `{"pointer", "keyword"}`. The cases are checked with
+python-jsonschema against what hookcheck EXPORTS (validate.py's logic: same
+custom formats, same error reporting), never against a copy of its release logic:
+the bundles of `hookcheck schemas export --format bundle --every-release`, one per
+distinct release contract. A case's `profile` picks them:
 
-  1. checks that the unmutated base body is valid (event schema and entry schema);
-  2. applies the ops;
-  3. if the mutated body's `event` is one of the 12 event names, validates it with
-     that event's schema of the profile AND with the profile's entry schema, and
-     requires the expected (pointer, keyword) among the errors of both;
-     otherwise (event removed or unknown) validates with the entry schema only.
-     Errors are read as validate.py --unwrap-anyof reports them, i.e. as hookcheck
-     does: a failed nullable `anyOf: [null, {$ref}]` counts through the branch that
-     fits the value (so `meta.team: {"id": 1}` is `required` at /meta/team, not
-     `anyOf`); every other error is python-jsonschema's own;
-  4. for an expected `format` error, requires that the same pointer has no
-     `pattern` error (the mutation must target `format` alone).
+  * `v4.15`: the bundle of release 4.15.1;
+  * `compat`: every bundle; a body conforms when SOME release's bundle accepts it
+    (hookcheck's compat, payload by payload);
+  * `both`: each of the two.
+
+For every case and profile:
+
+  1. the unmutated base body must be valid (event schema and entry schema): under
+     compat, some bundle accepts it; the releases whose bundles accept it are the
+     base's releases;
+  2. the ops are applied;
+  3. if the mutated body's `event` is one of the 14 event names, it is validated
+     with that event's schema (`#/$defs/events.<event>`) AND with the entry
+     schema, otherwise (event removed or unknown) with the entry schema only; the
+     expected (pointer, keyword) must be among the errors of every one of the
+     base's releases (v4.15: of 4.15.1), and under compat no bundle may accept the
+     mutated body. Errors are read as validate.py --unwrap-anyof reports them, i.e.
+     as hookcheck does: a failed nullable `anyOf: [null, {$ref}]` counts through the
+     branch that fits the value (so `meta.team: {"id": 1}` is `required` at
+     /meta/team, not `anyOf`); every other error is python-jsonschema's own;
+  4. for an expected `format` error, the same pointer must have no `pattern`
+     error (the mutation must target `format` alone).
+
+The bundles come from `--exports DIR` (written by `hookcheck schemas export
+--format bundle --every-release --out DIR`) or, without it, are exported into a
+temporary directory by `$HOOKCHECK` (a hookcheck binary) or `cargo run --quiet --`.
 
 Exit status: 0 if every case passes, 1 if any fails (each failure is printed),
 2 on a usage or I/O error. `--coverage` also prints, per schema file, which
 constraint keywords the file uses and which ones some case's expected error
-comes from (attributed through the identity of the failing subschema).
+comes from (attributed through the `$defs` entry, i.e. the file, of the failing
+subschema).
 
 Standard library + jsonschema only.
 """
@@ -35,7 +52,10 @@ import copy
 import json
 import os
 import re
+import shlex
+import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -45,7 +65,6 @@ from jsonschema import Draft202012Validator  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(HERE))
 DEFAULT_CASES = os.path.join(REPO, "tests", "fixtures", "negative", "cases.json")
-DEFAULT_SCHEMAS = os.path.join(REPO, "schemas", "chatwoot")
 DEFAULT_EXAMPLES = os.environ.get(
     "HOOKCHECK_CONTRACT_EXAMPLES",
     # the copy in this repository (tests check it matches shared/contract/examples)
@@ -53,7 +72,10 @@ DEFAULT_EXAMPLES = os.environ.get(
 )
 
 PROFILES = ("compat", "v4.15")
+# `v4.15` names the newest release (hookcheck's `--profile v4.15`).
+LATEST = "4.15.1"
 EVENTS = (
+    "conversation_opened", "conversation_resolved",
     "conversation_created", "conversation_updated", "conversation_status_changed",
     "message_created", "message_updated", "webwidget_triggered",
     "conversation_typing_on", "conversation_typing_off",
@@ -61,7 +83,7 @@ EVENTS = (
 )
 KEYWORDS = (
     "type", "required", "enum", "const", "format", "pattern", "minimum", "maximum",
-    "minItems", "maxItems", "minProperties", "maxProperties", "false",
+    "minItems", "maxItems", "minProperties", "maxProperties", "not", "false",
 )
 ANNOTATION_FORMATS = ("unix-seconds", "unix-float")
 NAME_RE = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")
@@ -180,43 +202,70 @@ def walk_schema(schema, owner: str, ids: dict, used: dict, silent: bool = False)
             walk_schema(schema[key], owner, ids, used, silent or key in _SILENT)
 
 
-def neutered(contents):
-    """The same resource with every constraint removed (keeps `$defs` names so
-    that `#/$defs/...` references still resolve)."""
-    out = {"$id": contents["$id"]} if isinstance(contents, dict) and "$id" in contents else {}
-    if isinstance(contents, dict) and isinstance(contents.get("$defs"), dict):
-        out["$defs"] = {name: {} for name in contents["$defs"]}
+def def_files(defs) -> dict:
+    """{definition name: schema file below schemas/chatwoot} for a bundle's `$defs`: a file is
+    `<path with / written .>` (hookcheck's export::def_name), its own `$defs` are `<file>.<name>`."""
+    names = set(defs)
+    out = {}
+    for name in names:
+        owner = name
+        for other in names:
+            if name != other and name.startswith(other + ".") and len(other) < len(owner):
+                owner = other
+        out[name] = owner.replace(".", "/") + ".json"
     return out
 
 
 class Schemas:
-    def __init__(self, schemas_dir: str, neuter: str | None = None):
-        self.dir = schemas_dir
-        self.registry, ids_by_path = V.load_registry(schemas_dir)
-        if neuter is not None:
-            uri = ids_by_path[os.path.abspath(os.path.join(schemas_dir, neuter))]
-            self.registry = self.registry.with_resource(
-                uri, V.Resource.from_contents(neutered(self.registry[uri].contents),
-                                              default_specification=V.DRAFT202012))
+    """The exported bundles, one validator per (contract, event) on demand."""
+
+    def __init__(self, contracts, events: dict, fits: dict, neuter: str | None = None):
+        # contracts: [(label, releases, bundle)] from validate.load_release_index; events: {label: [event]};
+        # fits: {example file name: [releases that send that body]} from `hookcheck releases`.
+        self.contracts = contracts
+        self.events = events
+        self.fits = fits
+        self.neuter = neuter
         self.ids: dict[int, str] = {}
         self.used: dict[str, dict[str, bool]] = {}
-        self.files = []
         self.false_props: dict[str, set] = {}
-        for path, uri in sorted(ids_by_path.items()):
-            rel = os.path.relpath(path, schemas_dir).replace(os.sep, "/")
-            self.files.append(rel)
-            contents = self.registry[uri].contents
-            self.used.setdefault(rel, {})
-            walk_schema(contents, rel, self.ids, self.used)
-            self._find_false_props(contents, rel)
-        checker = V.make_format_checker()
-        self.validators = {}
-        for profile in PROFILES:
-            for event in (None,) + EVENTS:
-                path = V.entry_schema_path(schemas_dir, profile, event)
-                schema = self.registry[ids_by_path[os.path.abspath(path)]].contents
-                self.validators[(profile, event)] = Draft202012Validator(
-                    schema, registry=self.registry, format_checker=checker)
+        self.bundles = []
+        files = set()
+        for label, releases, bundle in contracts:
+            owners = def_files(bundle["$defs"])
+            files.update(owners.values())
+            if neuter is not None:
+                bundle = dict(bundle, **{"$defs": {
+                    name: ({} if owners[name] == neuter else sub) for name, sub in bundle["$defs"].items()}})
+            for name, sub in bundle["$defs"].items():
+                rel = owners[name]
+                self.used.setdefault(rel, {})
+                walk_schema(sub, rel, self.ids, self.used)
+                self._find_false_props(sub, rel)
+            self.bundles.append((label, releases, bundle))
+        self.files = sorted(files)
+        self.latest = [i for i, (_, releases, _) in enumerate(self.bundles) if LATEST in releases]
+        if len(self.latest) != 1:
+            raise V.UsageError(f"the exports hold release {LATEST} {len(self.latest)} times")
+        self._validators: dict = {}
+        self.base_errors: dict = {}
+
+    def validator(self, index: int, event: str | None):
+        key = (index, event)
+        if key not in self._validators:
+            self._validators[key] = V.bundle_validator(self.bundles[index][2], event)
+        return self._validators[key]
+
+    def indices(self, profile: str, base_name: str) -> list[int]:
+        """The contracts a case is checked against: 4.15.1's for `v4.15`; for `compat`, those of the
+        releases hookcheck says sent the base body (`hookcheck releases`)."""
+        if profile == "v4.15":
+            return self.latest
+        fits = set(self.fits.get(base_name, ()))
+        return [i for i, (_, releases, _) in enumerate(self.bundles) if fits & set(releases)]
+
+    def sends(self, index: int, event) -> bool:
+        return event in self.events.get(self.bundles[index][0], ())
 
     def _find_false_props(self, node, rel):
         if isinstance(node, dict):
@@ -243,6 +292,43 @@ class Schemas:
             else:
                 owners.add(self.ids.get(id(schema), "?"))
         return owners
+
+
+def hookcheck(args: list[str], ok_codes=(0,)) -> str:
+    """Runs hookcheck: $HOOKCHECK (a command line, e.g. the built binary) or `cargo run --quiet --` in the
+    repository. Returns stdout."""
+    cmd = shlex.split(os.environ["HOOKCHECK"]) if os.environ.get("HOOKCHECK") else ["cargo", "run", "--quiet", "--"]
+    cmd += args
+    try:
+        done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    except OSError as exc:
+        raise V.UsageError(f"cannot run {' '.join(cmd)}: {exc} (set HOOKCHECK)")
+    if done.returncode not in ok_codes:
+        raise V.UsageError(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()}")
+    return done.stdout
+
+
+def version_key(v: str) -> tuple:
+    return tuple(int(x) for x in v.split("."))
+
+
+def base_fits(examples_dir: str, contracts) -> dict:
+    """{example file name: [releases whose contract accepts its body cleanly]}, as `hookcheck releases
+    --format json` says (the one place that knows which release sent what)."""
+    names = sorted(n for n in os.listdir(examples_dir) if n.endswith(".json"))
+    out = hookcheck(["releases", "--format", "json"] + [os.path.join(examples_dir, n) for n in names],
+                    ok_codes=(0, 1))
+    known = sorted({r for _, releases, _ in contracts for r in releases}, key=version_key)
+    fits = {}
+    for line in out.splitlines():
+        record = json.loads(line)
+        if record.get("type") != "releases":
+            continue
+        name = os.path.basename(record["source"])
+        fits[name] = [r for r in known
+                      if any(version_key(x["from"]) <= version_key(r) <= version_key(x["to"])
+                             for x in record.get("clean") or [])]
+    return fits
 
 
 # --------------------------------------------------------------------------
@@ -312,25 +398,37 @@ def check_case(case, schemas: Schemas, bodies: dict, coverage: dict) -> list[str
     want = (case["expect"]["pointer"], case["expect"]["keyword"])
     event = mutated.get("event") if isinstance(mutated, dict) else None
     for profile in profiles:
-        for which in ((profile, base_event), (profile, None)):
-            errs = V.validate_instance(schemas.validators[which], base)
-            if errs:
-                problems.append(f"[{profile}] base body invalid under "
-                                f"{which[1] or 'entry'} schema: {errs[:3]}")
-        targets = [(profile, event), (profile, None)] if event in EVENTS else [(profile, None)]
-        for which in targets:
-            errs = V.validate_instance(schemas.validators[which], mutated, unwrap_anyof=True)
-            got = {(e["pointer"], e["keyword"]) for e in errs}
-            label = f"[{profile}/{which[1] or 'entry'}]"
-            if want not in got:
-                problems.append(f"{label} expected {want} not among errors: "
-                                f"{sorted(got) or 'none (body valid)'}")
-                continue
-            if want[1] == "format" and (want[0], "pattern") in got:
-                problems.append(f"{label} `format` case also fails `pattern` at {want[0]!r}")
-            if isinstance(mutated, dict):
-                for owner in schemas.attribute(schemas.validators[which], mutated, *want):
-                    coverage.setdefault(owner, {}).setdefault(want[1], set()).add(case["name"])
+        indices = schemas.indices(profile, base_name)
+        if not indices:
+            problems.append(f"[{profile}] `hookcheck releases` says no release sent the base body")
+            continue
+        for i in indices:
+            label = f"[{profile}: {schemas.bundles[i][0]}]"
+            for which in (base_event, None):
+                key = (base_name, i, which)
+                if key not in schemas.base_errors:  # many cases share a base
+                    schemas.base_errors[key] = V.validate_instance(schemas.validator(i, which), base)
+                errs = schemas.base_errors[key]
+                if errs:
+                    problems.append(f"{label} base body invalid under {which or 'entry'} schema: {errs[:3]}")
+            # The event's own schema too when the release sends that event; the entry schema always.
+            targets = [event, None] if event in EVENTS and schemas.sends(i, event) else [None]
+            for which in targets:
+                validator = schemas.validator(i, which)
+                errs = V.validate_instance(validator, mutated, unwrap_anyof=True)
+                got = {(e["pointer"], e["keyword"]) for e in errs}
+                where = f"{label[:-1]}/{which or 'entry'}]"
+                if want not in got:
+                    problems.append(f"{where} expected {want} not among errors: "
+                                    f"{sorted(got) or 'none (body valid)'}")
+                    continue
+                if want[1] == "format" and (want[0], "pattern") in got:
+                    problems.append(f"{where} `format` case also fails `pattern` at {want[0]!r}")
+                if isinstance(mutated, dict):
+                    for owner in schemas.attribute(validator, mutated, *want):
+                        coverage.setdefault(owner, {}).setdefault(want[1], set()).add(case["name"])
+            if len(problems) > 6:
+                return problems  # one wrong expectation fails in every release: the first few say it
     return problems
 
 
@@ -383,7 +481,7 @@ def kill_files(cases, schemas: Schemas, bodies: dict, out) -> int:
         def report(label, problems, killers=killers):
             if problems:
                 killers.append(label)
-        run_cases(cases, Schemas(schemas.dir, neuter=rel), bodies, {}, report)
+        run_cases(cases, Schemas(schemas.contracts, schemas.events, schemas.fits, neuter=rel), bodies, {}, report)
         if not killers:
             survivors += 1
         out.write(f"  {rel}: {len(killers)} case(s) fail"
@@ -395,7 +493,9 @@ def kill_files(cases, schemas: Schemas, bodies: dict, out) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="check_cases.py", description=__doc__.split("\n")[0])
     parser.add_argument("--cases", default=DEFAULT_CASES)
-    parser.add_argument("--schemas", default=DEFAULT_SCHEMAS)
+    parser.add_argument("--exports", metavar="DIR", default=None,
+                        help="the output of `hookcheck schemas export --format bundle --every-release --out "
+                             "DIR` (default: export into a temporary directory)")
     parser.add_argument("--examples", default=DEFAULT_EXAMPLES)
     parser.add_argument("--coverage", action="store_true",
                         help="print the per-schema-file keyword coverage report")
@@ -409,7 +509,13 @@ def main(argv=None) -> int:
         with open(args.cases, "r", encoding="utf-8") as fh:
             cases = V.json_loads(fh.read())
         bodies = load_examples(args.examples)
-        schemas = Schemas(args.schemas)
+        with tempfile.TemporaryDirectory(prefix="check-cases-") as tmp:
+            exports = args.exports
+            if exports is None:
+                exports = tmp
+                hookcheck(["schemas", "export", "--format", "bundle", "--every-release", "--out", exports])
+            contracts = V.load_release_index(exports)
+            schemas = Schemas(contracts, V.index_events(exports), base_fits(args.examples, contracts))
     except (OSError, ValueError, V.UsageError) as exc:
         sys.stderr.write(f"check_cases.py: {exc}\n")
         return 2
@@ -431,7 +537,7 @@ def main(argv=None) -> int:
         print_coverage(schemas, coverage, sys.stdout)
     if args.kill_files and not failed:
         kill_files(cases, schemas, bodies, sys.stdout)
-    print(f"\n{len(cases) - failed}/{len(cases)} cases pass"
+    print(f"\n{len(cases) - failed}/{len(cases)} cases pass ({len(schemas.bundles)} release contracts)"
           + (f", {failed} FAILED" if failed else ""))
     return 1 if failed else 0
 

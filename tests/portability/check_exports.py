@@ -5,9 +5,8 @@ Usage:
   check_exports.py openapi FILE...            openapi-spec-validator (OpenAPI 3.1: the document against the
                                               specification's schema, every $ref resolved)
   check_exports.py bundle-meta FILE...        Draft202012Validator.check_schema on each bundle
-  check_exports.py bundle-validate --bundle FILE INPUT...
-                                              validate.py's verdict lines, against the bundle alone (no
-                                              registry: every $ref must be local)
+
+Verdicts on payloads: validate.py --bundle FILE (the bundle alone, no registry: every $ref must be local).
 
 Exit status: 0 when every check passes, 1 when one fails, 2 on a usage error or a missing package.
 """
@@ -67,33 +66,6 @@ def bundle_meta(files) -> int:
     return 1 if failed else 0
 
 
-def bundle_validate(argv) -> int:
-    import validate as V
-    from jsonschema import Draft202012Validator
-    if len(argv) < 2 or argv[0] != "--bundle":
-        sys.stderr.write("usage: check_exports.py bundle-validate --bundle FILE INPUT...\n")
-        return 2
-    with open(argv[1], encoding="utf-8") as fh:
-        bundle = json.load(fh)
-    # No registry: a reference that is not local fails to resolve instead of being fetched.
-    validator = Draft202012Validator(bundle, format_checker=V.make_format_checker())
-    for f in argv[2:]:
-        with open(f, "rb") as fh:
-            data = fh.read()
-        if V.file_kind(f) == "ndjson":
-            V.process_ndjson(validator, f, data)
-        else:
-            try:
-                doc = V.json_loads(data.decode("utf-8"))
-            except ValueError as exc:
-                V.emit(f, None, V.parse_error(exc))
-                continue
-            if isinstance(doc, dict) and "event" not in doc and isinstance(doc.get("body"), dict):
-                doc = doc["body"]
-            V.emit(f, None, V.validate_instance(validator, doc))
-    return 0
-
-
 def main(argv) -> int:
     if not argv:
         sys.stderr.write(__doc__)
@@ -103,8 +75,6 @@ def main(argv) -> int:
         return openapi(rest)
     if cmd == "bundle-meta":
         return bundle_meta(rest)
-    if cmd == "bundle-validate":
-        return bundle_validate(rest)
     sys.stderr.write(__doc__)
     return 2
 

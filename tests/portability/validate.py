@@ -1,22 +1,41 @@
 #!/usr/bin/env python3
-"""Independent validator for hookcheck's Chatwoot webhook schemas.
+"""Independent validator for hookcheck's Chatwoot webhook contract, with python-jsonschema.
 
-Proves the schemas under schemas/chatwoot are portable: they are loaded into a
-python-jsonschema `referencing` Registry by their `$id` and evaluated with
-Draft202012Validator, with the four custom formats implemented exactly as
-hookcheck's Rust validator implements them.
+Proves the contract is portable: Draft202012Validator, with the four custom formats
+implemented exactly as hookcheck's Rust validator implements them, reads either
+
+  * what hookcheck exports (`hookcheck schemas export --format bundle`): one
+    release's bundle is exactly that release's contract; the bundles written by
+    `--every-release` (one per distinct release contract, with `index.json`),
+    read together, give hookcheck's compat verdict: a body conforms when SOME
+    release's bundle accepts it; or
+  * the union files under schemas/chatwoot as written (their `$id`s in a
+    `referencing` Registry; the `x-` release annotations are ignored): every
+    release at once, a superset of compat (never rejects what a release sent).
+
+No release logic is copied here: what a release sends comes from hookcheck's export.
 
 Usage:
-  validate.py --schemas DIR --profile compat|v4.15 [--event NAME] [--check-metaschema]
-              [--unwrap-anyof] FILE...
+  validate.py --bundle FILE [--bundle FILE...] [--event NAME] [--unwrap-anyof] INPUT...
+  validate.py --releases DIR [--event NAME] [--unwrap-anyof] INPUT...
+  validate.py --schemas DIR [--event NAME] [--unwrap-anyof] INPUT...
+  validate.py --schemas DIR --check-metaschema
 
-FILE: `.json` (one document; a contract example {"_reconstructed":..,"body":..}
+--bundle: with several, a body is valid when one of them accepts it.
+--releases DIR: every bundle DIR/index.json lists (`hookcheck schemas export
+  --format bundle --every-release --out DIR`), read as with several --bundle.
+--event NAME: that event's schema (`#/$defs/events.NAME`, or events/NAME.json)
+  instead of the entry schema.
+
+INPUT: `.json` (one document; a contract example {"_reconstructed":..,"body":..}
 is validated through its body), `.ndjson`/`.jsonl` (one record per non-empty
 line), or `-` (NDJSON on stdin).
 
 Output: one JSON line per record on stdout:
   {"source": FILE, "line": N|null, "valid": bool,
    "errors": [{"pointer": "/json/pointer", "keyword": "type", "message": "..."}]}
+With several bundles, also "accepted_by": [bundle labels], and when none accepts,
+"closest": the label of the bundle with the fewest errors (the errors are its).
 `keyword` is python-jsonschema's `e.validator` ("false" for a false subschema).
 --unwrap-anyof reports a failed nullable `anyOf: [null, {$ref}]` through the
 branch that fits, as hookcheck does, instead of as one `anyOf` error.
@@ -182,12 +201,22 @@ def json_loads(text):
 
 
 def schema_files(schemas_dir: str) -> list[str]:
+    """The schema files below `schemas_dir`: every `.json` file with an `$id` (schemas/chatwoot also
+    holds releases.json, the release table, which is data, not a schema)."""
     out = []
     for root, dirs, files in os.walk(schemas_dir):
         dirs.sort()
         for name in sorted(files):
-            if name.endswith(".json"):
-                out.append(os.path.join(root, name))
+            if not name.endswith(".json"):
+                continue
+            path = os.path.join(root, name)
+            try:
+                with open(path, "r", encoding="utf-8") as fh:
+                    contents = json_loads(fh.read())
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"cannot load schema {path}: {exc}")
+            if isinstance(contents, dict) and isinstance(contents.get("$id"), str):
+                out.append(path)
     return sorted(out, key=lambda p: os.path.relpath(p, schemas_dir))
 
 
@@ -202,10 +231,7 @@ def load_registry(schemas_dir: str):
                 contents = json_loads(fh.read())
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot load schema {path}: {exc}")
-        if isinstance(contents, dict) and isinstance(contents.get("$id"), str):
-            uri = contents["$id"]
-        else:
-            uri = "file://" + os.path.abspath(path)
+        uri = contents["$id"]
         if uri in seen:
             raise UsageError(f"duplicate $id {uri} in {seen[uri]} and {path}")
         seen[uri] = path
@@ -235,25 +261,77 @@ def check_metaschema(schemas_dir: str) -> int:
     return 0 if all_ok else 1
 
 
-def entry_schema_path(schemas_dir: str, profile: str, event: str | None) -> str:
-    base = schemas_dir if profile == "compat" else os.path.join(schemas_dir, "profiles", "v4.15")
-    if event is None:
-        path = os.path.join(base, "webhook.json")
-    else:
-        if not re.fullmatch(r"[a-z_]+", event):
-            raise UsageError(f"bad --event name: {event!r}")
-        path = os.path.join(base, "events", event + ".json")
+def check_event_name(event: str | None) -> None:
+    if event is not None and not re.fullmatch(r"[a-z_]+", event):
+        raise UsageError(f"bad --event name: {event!r}")
+
+
+def entry_schema_path(schemas_dir: str, event: str | None) -> str:
+    """The union files' entry schema (or one event's schema)."""
+    check_event_name(event)
+    path = os.path.join(schemas_dir, "webhook.json" if event is None else os.path.join("events", event + ".json"))
     if not os.path.isfile(path):
         raise UsageError(f"no schema {path}")
     return path
 
 
-def build_validator(schemas_dir: str, profile: str, event: str | None = None):
+def build_validator(schemas_dir: str, event: str | None = None):
+    """A validator over the union files as written (every release at once)."""
     registry, ids_by_path = load_registry(schemas_dir)
-    path = entry_schema_path(schemas_dir, profile, event)
+    path = entry_schema_path(schemas_dir, event)
     uri = ids_by_path[os.path.abspath(path)]
     schema = registry[uri].contents
     return Draft202012Validator(schema, registry=registry, format_checker=make_format_checker())
+
+
+def load_json_file(path: str):
+    try:
+        with open(path, "r", encoding="utf-8") as fh:
+            return json_loads(fh.read())
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot load {path}: {exc}")
+
+
+def bundle_schema(bundle, event: str | None = None):
+    """The bundle itself, or (with `event`) the same document pointed at `#/$defs/events.<event>`."""
+    if not isinstance(bundle, dict) or not isinstance(bundle.get("$defs"), dict):
+        raise UsageError("not a bundle from `hookcheck schemas export --format bundle` (no $defs)")
+    if event is None:
+        return bundle
+    check_event_name(event)
+    key = f"events.{event}"
+    if key not in bundle["$defs"]:
+        raise UsageError(f"the bundle has no $defs/{key}")
+    return dict(bundle, allOf=[{"$ref": f"#/$defs/{key}"}])
+
+
+def bundle_validator(bundle, event: str | None = None):
+    """A validator over one bundle alone: no registry, so a reference that is not local fails to
+    resolve instead of being fetched."""
+    return Draft202012Validator(bundle_schema(bundle, event), format_checker=make_format_checker())
+
+
+def load_release_index(directory: str) -> list[tuple[str, list[str], dict]]:
+    """[(label, releases, bundle)] from DIR/index.json of `schemas export --every-release`; the label is
+    the contract's release ranges (`2.0.0-2.1.1`). `index_events` gives the events of each."""
+    index = load_json_file(os.path.join(directory, "index.json"))
+    contracts = index.get("contracts") if isinstance(index, dict) else None
+    if index.get("format") != "bundle" or not isinstance(contracts, list) or not contracts:
+        raise UsageError(f"{directory}/index.json: not the index of `hookcheck schemas export --format "
+                         "bundle --every-release`")
+    out = []
+    for c in contracts:
+        if not isinstance(c, dict) or not isinstance(c.get("file"), str) or "/" in c["file"] \
+                or not isinstance(c.get("releases"), list):
+            raise UsageError(f"{directory}/index.json: bad contract entry {c!r}")
+        out.append((c.get("ranges") or c["file"], c["releases"], load_json_file(os.path.join(directory, c["file"]))))
+    return out
+
+
+def index_events(directory: str) -> dict:
+    """{contract label: [events it sends]} from DIR/index.json."""
+    index = load_json_file(os.path.join(directory, "index.json"))
+    return {c.get("ranges") or c["file"]: c.get("events", []) for c in index.get("contracts", [])}
 
 
 # --------------------------------------------------------------------------
@@ -314,6 +392,25 @@ def validate_instance(validator, instance, unwrap_anyof: bool = False) -> list[d
     return [{"pointer": p, "keyword": k, "message": m} for p, k, m in sorted(found)]
 
 
+def validate_any(validators, instance, unwrap_anyof: bool = False) -> dict:
+    """The verdict of several (label, validator) pairs read together: valid when one accepts.
+
+    Returns {"errors": [...], "accepted_by": [labels]} and, when none accepts, "closest": the label
+    with the fewest errors (the first such), whose errors are returned. One validator: its errors."""
+    if len(validators) == 1:
+        return {"errors": validate_instance(validators[0][1], instance, unwrap_anyof)}
+    accepted, closest = [], None
+    for label, validator in validators:
+        errors = validate_instance(validator, instance, unwrap_anyof)
+        if not errors:
+            accepted.append(label)
+        elif closest is None or len(errors) < len(closest[1]):
+            closest = (label, errors)
+    if accepted:
+        return {"errors": [], "accepted_by": accepted}
+    return {"errors": closest[1], "accepted_by": [], "closest": closest[0]}
+
+
 def json_type(value) -> str:
     if value is None:
         return "null"
@@ -328,28 +425,29 @@ def json_type(value) -> str:
     return "object"
 
 
-def emit(source: str, line, errors: list[dict]) -> None:
-    record = {"source": source, "line": line, "valid": not errors, "errors": errors}
+def emit(source: str, line, verdict: dict) -> None:
+    record = {"source": source, "line": line, "valid": not verdict["errors"]}
+    record.update(verdict)
     sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 
-def parse_error(exc) -> list[dict]:
-    return [{"pointer": "", "keyword": "json", "message": f"not JSON: {exc}"}]
+def parse_error(exc) -> dict:
+    return {"errors": [{"pointer": "", "keyword": "json", "message": f"not JSON: {exc}"}]}
 
 
-def process_json_document(validator, source: str, data: bytes, unwrap: bool = False) -> None:
+def process_json_document(validators, source: str, data: bytes, unwrap: bool = False) -> None:
     try:
         doc = json_loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         emit(source, None, parse_error(exc))
         return
-    if isinstance(doc, dict) and "body" in doc and "_reconstructed" in doc:
-        doc = doc["body"]  # a contract example: validate its POST body
-    emit(source, None, validate_instance(validator, doc, unwrap))
+    if isinstance(doc, dict) and "event" not in doc and isinstance(doc.get("body"), dict):
+        doc = doc["body"]  # a contract example or a recorded delivery: validate its POST body
+    emit(source, None, validate_any(validators, doc, unwrap))
 
 
-def process_ndjson(validator, source: str, data: bytes, unwrap: bool = False) -> None:
+def process_ndjson(validators, source: str, data: bytes, unwrap: bool = False) -> None:
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if raw.endswith(b"\r"):
             raw = raw[:-1]
@@ -360,7 +458,7 @@ def process_ndjson(validator, source: str, data: bytes, unwrap: bool = False) ->
         except (UnicodeDecodeError, ValueError) as exc:
             emit(source, number, parse_error(exc))
             continue
-        emit(source, number, validate_instance(validator, record, unwrap))
+        emit(source, number, validate_any(validators, record, unwrap))
 
 
 def file_kind(name: str) -> str:
@@ -374,35 +472,62 @@ def file_kind(name: str) -> str:
     raise UsageError(f"unsupported input {name!r}: expected .json, .ndjson, .jsonl or -")
 
 
+def validators_from_args(args) -> list:
+    """[(label, validator)] for --bundle / --releases / --schemas."""
+    if args.releases is not None:
+        return [(label, bundle_validator(bundle, args.event))
+                for label, _releases, bundle in load_release_index(args.releases)]
+    if args.bundle:
+        return [(path, bundle_validator(load_json_file(path), args.event)) for path in args.bundle]
+    return [("schemas", build_validator(args.schemas, args.event))]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="validate.py",
-        description="Validate Chatwoot webhook bodies against hookcheck's schemas with python-jsonschema.")
-    parser.add_argument("--schemas", required=True, metavar="DIR",
-                        help="the schemas/chatwoot directory")
-    parser.add_argument("--profile", choices=("compat", "v4.15"), default=None)
+        description="Validate Chatwoot webhook bodies against hookcheck's exports or schema files "
+                    "with python-jsonschema.")
+    parser.add_argument("--bundle", action="append", metavar="FILE", default=[],
+                        help="a bundle from `hookcheck schemas export --format bundle` (repeatable: "
+                             "valid when one accepts)")
+    parser.add_argument("--releases", metavar="DIR", default=None,
+                        help="the bundles of `hookcheck schemas export --format bundle --every-release "
+                             "--out DIR`: valid when one accepts (hookcheck's compat)")
+    parser.add_argument("--schemas", metavar="DIR", default=None,
+                        help="the schemas/chatwoot directory, read as written (every release at once)")
+    parser.add_argument("--profile", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--event", metavar="NAME", default=None,
                         help="validate against this event's schema instead of the entry schema")
     parser.add_argument("--check-metaschema", action="store_true",
-                        help="check every schema file against the 2020-12 meta-schema and exit")
+                        help="check every schema file of --schemas against the 2020-12 meta-schema and exit")
     parser.add_argument("--unwrap-anyof", action="store_true",
                         help="report a failed anyOf through its only branch that fits the value's "
                              "type, as hookcheck does (default: report the anyOf itself)")
     parser.add_argument("files", nargs="*", metavar="FILE")
     args = parser.parse_args(argv)  # exits 2 on a usage error
 
-    if not os.path.isdir(args.schemas):
+    if args.profile is not None:
+        parser.error("--profile is gone (schemas/chatwoot/profiles/ no longer exists): export the release "
+                     "with `hookcheck schemas export --format bundle --release X.Y.Z --out FILE` and pass "
+                     "--bundle FILE, or --releases DIR for compat")
+    if sum(x is not None and x != [] for x in (args.bundle, args.releases, args.schemas)) != 1:
+        parser.error("give exactly one of --bundle, --releases, --schemas")
+    if args.schemas is not None and not os.path.isdir(args.schemas):
         sys.stderr.write(f"validate.py: --schemas {args.schemas}: not a directory\n")
         return 2
     if args.check_metaschema:
-        return check_metaschema(args.schemas)
-    if args.profile is None:
-        parser.error("--profile is required unless --check-metaschema is given")
+        if args.schemas is None:
+            parser.error("--check-metaschema needs --schemas")
+        try:
+            return check_metaschema(args.schemas)
+        except UsageError as exc:
+            sys.stderr.write(f"validate.py: {exc}\n")
+            return 2
     if not args.files:
         parser.error("at least one FILE is required")
 
     try:
-        validator = build_validator(args.schemas, args.profile, args.event)
+        validators = validators_from_args(args)
         kinds = [(name, file_kind(name)) for name in args.files]
         if sum(1 for name in args.files if name == "-") > 1:
             raise UsageError("stdin ('-') given more than once")
@@ -425,9 +550,9 @@ def main(argv=None) -> int:
     try:
         for name, kind, data in inputs:
             if kind == "json":
-                process_json_document(validator, name, data, args.unwrap_anyof)
+                process_json_document(validators, name, data, args.unwrap_anyof)
             else:
-                process_ndjson(validator, name, data, args.unwrap_anyof)
+                process_ndjson(validators, name, data, args.unwrap_anyof)
     except Unresolvable as exc:  # unresolvable $ref
         sys.stderr.write(f"validate.py: schema reference error: {exc}\n")
         return 2

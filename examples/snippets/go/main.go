@@ -7,7 +7,7 @@
 // siblings, local references only), so a draft-07 engine gives the same verdicts. hookcheck's .ci/exports
 // builds and runs this file against the fixtures and a generated corpus and compares every verdict.
 //
-//	hookcheck schemas export --format bundle --profile v4.15 --out chatwoot-webhook.bundle.json
+//	hookcheck schemas export --format bundle --release 4.15.1 --out chatwoot-webhook.bundle.json
 //	go run . --bundle chatwoot-webhook.bundle.json body.json more.ndjson
 //
 // Prints one JSON line per body: {"source", "line", "valid", "errors": [{"pointer", "keyword", "message"}]}.

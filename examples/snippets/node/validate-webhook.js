@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// Validate Chatwoot webhook bodies in Node with ajv 8 against hookcheck's schema files.
+// Validate Chatwoot webhook bodies in Node with ajv 8 against hookcheck's contract.
 //
 //   npm install ajv ajv-formats            # and copy chatwoot-formats.js next to this file
-//   node validate-webhook.js path/to/schemas/chatwoot [--profile v4.15] body.json deliveries.ndjson
+//   hookcheck schemas export --format bundle --release 4.15.1 --out chatwoot.bundle.json
+//   node validate-webhook.js chatwoot.bundle.json body.json deliveries.ndjson
 //
-// Prints `SOURCE[:LINE]: valid` or `SOURCE[:LINE]: INVALID` followed by one indented line per error;
-// exits 1 if a body is invalid. In a server, call `loadValidator()` once and `validate(body)` per request
-// (after checking X-Chatwoot-Signature over the raw bytes).
+// SCHEMA is a bundle from `hookcheck schemas export --format bundle` (`--release X.Y.Z`: exactly what that
+// Chatwoot release sends; without it, every release at once) or a copy of hookcheck's schemas/chatwoot
+// directory (every release at once: the files carry release annotations, `x-since` and the like, which ajv
+// is told to accept as annotations). Prints `SOURCE[:LINE]: valid` or `SOURCE[:LINE]: INVALID` followed by
+// one indented line per error; exits 1 if a body is invalid. In a server, call `loadValidator()` once and
+// `validate(body)` per request (after checking X-Chatwoot-Signature over the raw bytes).
 "use strict";
 
 const fs = require("fs");
@@ -15,34 +19,35 @@ const Ajv2020 = require("ajv/dist/2020").default; // the draft 2020-12 build of 
 const addFormats = require("ajv-formats").default;
 const addChatwootFormats = require("./chatwoot-formats");
 
-/** Compiles the entry schema of a profile ("compat": any Chatwoot since 2.0, "v4.15": the current release).
- * Every schema file is registered under its `$id`, so the relative `$ref`s resolve offline. */
-function loadValidator(schemasDir, profile = "compat") {
+/** The release annotations of hookcheck's schema files (the exports have none). */
+const RELEASE_ANNOTATIONS = ["x-since", "x-until", "x-enum-releases", "x-required", "x-edition", "x-source"];
+
+/** Compiles a bundle file, or the entry schema of a schemas/chatwoot directory (every schema file registered
+ * under its `$id`, so the relative `$ref`s resolve offline). Strict mode stays on. */
+function loadValidator(schema) {
   const ajv = new Ajv2020({ allErrors: true, strictTypes: false });
   addFormats(ajv);
   addChatwootFormats(ajv);
+  if (!fs.statSync(schema).isDirectory()) return ajv.compile(JSON.parse(fs.readFileSync(schema, "utf8")));
+  ajv.addVocabulary(RELEASE_ANNOTATIONS);
   const files = (dir) =>
     fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith(".json") ? [path.join(dir, e.name)] : []
     );
-  for (const file of files(schemasDir)) ajv.addSchema(JSON.parse(fs.readFileSync(file, "utf8")));
-  const entry = profile === "v4.15" ? "profiles/v4.15/webhook.json" : "webhook.json";
-  return ajv.getSchema(JSON.parse(fs.readFileSync(path.join(schemasDir, entry), "utf8")).$id);
+  for (const file of files(schema)) {
+    const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (typeof doc.$id === "string") ajv.addSchema(doc); // releases.json is data, not a schema
+  }
+  return ajv.getSchema(JSON.parse(fs.readFileSync(path.join(schema, "webhook.json"), "utf8")).$id);
 }
 
 function main(argv) {
-  const [schemasDir, ...rest] = argv;
-  let profile = "compat";
-  const inputs = [];
-  for (let i = 0; i < rest.length; i++) {
-    if (rest[i] === "--profile") profile = rest[++i];
-    else inputs.push(rest[i]);
-  }
-  if (!schemasDir) {
-    console.error("usage: validate-webhook.js SCHEMAS_DIR [--profile compat|v4.15] FILE...");
+  const [schema, ...inputs] = argv;
+  if (!schema || schema.startsWith("-")) {
+    console.error("usage: validate-webhook.js BUNDLE.json|SCHEMAS_DIR FILE...");
     return 2;
   }
-  const validate = loadValidator(schemasDir, profile);
+  const validate = loadValidator(schema);
   let invalid = 0;
   const report = (label, body) => {
     if (validate(body)) {

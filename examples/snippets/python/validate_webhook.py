@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Validate Chatwoot webhook bodies in Python with `jsonschema` against hookcheck's schema files.
+"""Validate Chatwoot webhook bodies in Python with `jsonschema` against hookcheck's contract.
 
     pip install 'jsonschema>=4.18'
-    python3 validate_webhook.py path/to/schemas/chatwoot [--profile v4.15] body.json deliveries.ndjson
+    hookcheck schemas export --format bundle --release 4.15.1 --out chatwoot.bundle.json
+    python3 validate_webhook.py chatwoot.bundle.json body.json deliveries.ndjson
 
-Prints `SOURCE[:LINE]: valid` or `SOURCE[:LINE]: INVALID` followed by one indented line per error; exits 1
-if a body is invalid. In a server, call `load_validator()` once and `validator.iter_errors(body)` per request
-(after checking X-Chatwoot-Signature over the raw bytes).
+SCHEMA is a bundle from `hookcheck schemas export --format bundle` (`--release X.Y.Z`: exactly what that
+Chatwoot release sends; without it, every release at once) or a copy of hookcheck's schemas/chatwoot
+directory (every release at once; `jsonschema` ignores the files' release annotations, `x-since` and the
+like). Prints `SOURCE[:LINE]: valid` or `SOURCE[:LINE]: INVALID` followed by one indented line per error;
+exits 1 if a body is invalid. In a server, call `load_validator()` once and `validator.iter_errors(body)` per
+request (after checking X-Chatwoot-Signature over the raw bytes).
 """
 import datetime
 import json
@@ -71,30 +75,28 @@ def formats() -> FormatChecker:
     return checker
 
 
-def load_validator(schemas_dir, profile="compat") -> Draft202012Validator:
-    """The entry schema of a profile ("compat": any Chatwoot since 2.0, "v4.15": the current release), with
-    every schema file registered under its `$id` so the relative `$ref`s resolve offline."""
-    root = pathlib.Path(schemas_dir)
+def load_validator(schema) -> Draft202012Validator:
+    """A bundle file, or the entry schema of a schemas/chatwoot directory with every schema file registered
+    under its `$id` so the relative `$ref`s resolve offline."""
+    root = pathlib.Path(schema)
+    if root.is_file():
+        return Draft202012Validator(json.loads(root.read_text(encoding="utf-8")), format_checker=formats())
     docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(root.rglob("*.json"))]
     registry = Registry().with_resources(
-        (d["$id"], Resource.from_contents(d, default_specification=DRAFT202012)) for d in docs
+        (d["$id"], Resource.from_contents(d, default_specification=DRAFT202012))
+        for d in docs
+        if "$id" in d  # releases.json is data, not a schema
     )
-    entry = root / ("profiles/v4.15/webhook.json" if profile == "v4.15" else "webhook.json")
-    schema = json.loads(entry.read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, registry=registry, format_checker=formats())
+    entry = json.loads((root / "webhook.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(entry, registry=registry, format_checker=formats())
 
 
 def main(argv) -> int:
-    if not argv:
+    if not argv or argv[0].startswith("-"):
         print(__doc__, file=sys.stderr)
         return 2
-    schemas_dir, rest = argv[0], argv[1:]
-    profile = "compat"
-    if "--profile" in rest:
-        i = rest.index("--profile")
-        profile = rest[i + 1]
-        del rest[i:i + 2]
-    validator = load_validator(schemas_dir, profile)
+    schema, rest = argv[0], argv[1:]
+    validator = load_validator(schema)
     invalid = 0
 
     def report(label, body):
