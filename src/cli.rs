@@ -259,10 +259,11 @@ fn is_legacy_record(value: &Value) -> bool {
 fn check_delivery_file(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Report {
     let mut findings = Vec::new();
     let mut event = None;
+    let mut closest = None;
     match crate::replay::DeliveryFile::from_json(bytes, "delivery file") {
         Ok(file) => {
             if let Some(value) = decode(&file.body, opts.max_bytes, &mut findings) {
-                event = catalog.check_value(&value, "", opts, &mut findings);
+                (event, closest) = catalog.check_value_judged(&value, "", opts, &mut findings);
             }
         }
         Err(crate::replay::ReplayError::Format {
@@ -286,6 +287,7 @@ fn check_delivery_file(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Repor
         profile: opts.profile,
         event: event.map(|e| e.as_str().to_string()),
         findings,
+        closest,
     };
     crate::validate::finish(&mut report.findings);
     report

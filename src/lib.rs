@@ -103,6 +103,6 @@ pub use validate::{Options, Report};
 
 pub mod profile;
 pub mod receiver;
-pub mod replay;
 pub mod release;
+pub mod replay;
 pub mod sender;

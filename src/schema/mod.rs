@@ -466,6 +466,29 @@ impl Catalog {
         }
     }
 
+    /// The build-time verdict alone, where one exists: the union's for `compat` (not the whole `compat`
+    /// verdict, which also asks some release), the newest release's for a profile that holds it, `None`
+    /// otherwise. For tests that hold it against the run-time closed twins (`tests/it/verdict.rs`).
+    #[doc(hidden)]
+    pub fn compiled_verdict(
+        &self,
+        profile: Profile,
+        event: EventName,
+        value: &Value,
+    ) -> Option<bool> {
+        match profile {
+            Profile::Compat => self.union_verdicts[event_index(event)].map(|v| v(value)),
+            Profile::Release(r)
+                if self
+                    .class_of(r)
+                    .is_ok_and(|c| c.releases.contains(Release::LATEST)) =>
+            {
+                self.latest_verdict(event, value)
+            }
+            Profile::Release(_) => None,
+        }
+    }
+
     fn union_verdict(&self, event: EventName, value: &Value) -> bool {
         self.union_verdicts[event_index(event)].is_some_and(|v| v(value))
     }

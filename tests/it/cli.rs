@@ -582,7 +582,9 @@ fn listen_prints_a_line_per_delivery_records_them_and_summarises() {
 #[test]
 fn validate_lists_at_most_max_findings_per_payload_and_says_it_stopped() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut text = String::from(r#"{"event":"contact_created","id":1,"name":"a","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false"#);
+    let mut text = String::from(
+        r#"{"event":"contact_created","id":1,"name":"a","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false"#,
+    );
     for i in 0..3_000 {
         text.push_str(&format!(r#","x_fork_{i:05}":1"#));
     }

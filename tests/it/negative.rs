@@ -129,7 +129,11 @@ fn every_event_schema_pins_its_event_name() {
             let r = catalog().validate(format!(r#"{{"event":"{other}"}}"#).as_bytes(), &opts);
             // An event the release does not send is refused as such before its schema is read.
             let sent = catalog().events(profile).unwrap().contains(&event);
-            let rule = if sent { "schema/const" } else { "event/release" };
+            let rule = if sent {
+                "schema/const"
+            } else {
+                "event/release"
+            };
             assert!(
                 r.errors().any(|f| f.rule == rule && f.pointer == "/event"),
                 "{profile} {event}: {:#?}",

@@ -18,7 +18,9 @@ fn cases() -> usize {
         .unwrap_or(30)
 }
 
-/// Compares the two verdicts on `v` for `event` under `profile`; returns `(agreed, was_valid)`.
+/// Compares, on `v` for `event` under `profile`, the build-time verdict with the run-time closed twin it
+/// stands for, and the whole verdict ([`hookcheck::Catalog::verdict`]) with its definition: for a release,
+/// its closed twin; for `compat`, the union's closed twin and some release's. Returns the run-time answer.
 fn compare(
     profile: Profile,
     event: EventName,
@@ -26,15 +28,43 @@ fn compare(
     what: &str,
     disagreements: &mut Vec<String>,
 ) -> bool {
-    let fast = catalog().verdict(profile, event, v);
-    let slow = catalog()
+    let catalog = catalog();
+    if !catalog.events(profile).expect("events").contains(&event) {
+        if catalog.verdict(profile, event, v) {
+            disagreements.push(format!(
+                "{profile} does not send {event}, yet {what} is accepted"
+            ));
+        }
+        return false;
+    }
+    let closed = catalog
         .event(profile, event)
         .expect("every profile compiles")
         .closed
         .is_valid(v);
-    if fast != slow {
+    if let Some(fast) = catalog.compiled_verdict(profile, event, v) {
+        if fast != closed {
+            disagreements.push(format!(
+                "{profile} {event} {what}: build-time {fast}, run-time {closed}: {}",
+                serde_json::to_string(v).unwrap_or_default()
+            ));
+        }
+    }
+    let slow = match profile {
+        Profile::Compat => {
+            closed
+                && !catalog
+                    .fit(event, v)
+                    .expect("every release compiles")
+                    .clean
+                    .is_empty()
+        }
+        Profile::Release(_) => closed,
+    };
+    let whole = catalog.verdict(profile, event, v);
+    if whole != slow {
         disagreements.push(format!(
-            "{profile} {event} {what}: compile-time {fast}, run-time {slow}: {}",
+            "{profile} {event} {what}: verdict {whole}, by definition {slow}: {}",
             serde_json::to_string(v).unwrap_or_default()
         ));
     }
