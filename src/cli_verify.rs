@@ -37,15 +37,20 @@ pub struct Common {
     /// Read the webhook secret from this file (one trailing newline is ignored).
     #[arg(long, value_name = "FILE")]
     pub(crate) secret_file: Option<PathBuf>,
-    /// Subscribed events, comma-separated (default: all 12).
+    /// Subscribed events, comma-separated (default: every event of the payload contract).
     #[arg(long, value_delimiter = ',', value_name = "EVENTS")]
     pub(crate) events: Vec<String>,
     /// The path deliveries must use (WEBHOOK_URL ends with it).
     #[arg(long, value_name = "PATH")]
     pub(crate) path: Option<String>,
-    /// Payload profile the bodies are validated against.
+    /// Payload contract the bodies are validated against: `compat` (some release from 2.0.0 to 4.15.1
+    /// sent it), `v4.15`, or a release X.Y.Z.
     #[arg(long, default_value = "compat", value_name = "PROFILE")]
     pub(crate) payload_profile: String,
+    /// The bodies must be exactly what this Chatwoot release sends (X.Y.Z; same as --payload-profile
+    /// X.Y.Z); without --events, the subscriptions are the events that release sends.
+    #[arg(long, value_name = "X.Y.Z", conflicts_with = "payload_profile")]
+    pub(crate) release: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) format: Format,
@@ -117,7 +122,25 @@ pub(crate) fn expectations(c: &Common, secret: Option<String>) -> Result<Expecta
             .collect::<Result<BTreeSet<_>, _>>()?;
     }
     x.path = c.path.clone();
-    x.payload_profile = c.payload_profile.parse::<Profile>()?;
+    x.payload_profile = match &c.release {
+        Some(r) => Profile::release(r)?,
+        None => c.payload_profile.parse::<Profile>()?,
+    };
+    if let Profile::Release(release) = x.payload_profile {
+        let sent = Catalog::shared()?.events(x.payload_profile)?;
+        if c.events.is_empty() {
+            x.events = sent.into_iter().collect();
+        } else if let Some(e) = x.events.iter().find(|e| !sent.contains(e)) {
+            return Err(Error::Unknown {
+                what: "event for this release",
+                given: e.to_string(),
+                hint: format!(
+                    "; Chatwoot {release} sends {}",
+                    sent.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+    }
     Ok(x)
 }
 

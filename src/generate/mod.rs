@@ -158,6 +158,22 @@ impl Generator {
         Sampler::new(nodes, event, event_seed(seed, event))
     }
 
+    /// Every mutation site of `v`, a valid payload of `event`, that every shape of the profile agrees on:
+    /// under `compat` a defect only counts when no release would accept it (removing `blocked` from a
+    /// 4.15 contact gives a valid 4.0.1 contact), so a site is kept only if each release shape finds the
+    /// same edit with the same expected finding.
+    pub fn sites(&self, event: EventName, v: &Value) -> Vec<mutate::Site> {
+        let Some(((_, newest), older)) = self.shapes(event).split_last() else {
+            return Vec::new();
+        };
+        let mut sites = mutate::sites(newest, event, self.profile, v);
+        for (_, node) in older {
+            let theirs = mutate::sites(node, event, self.profile, v);
+            sites.retain(|s| theirs.iter().any(|t| t.same_as(s)));
+        }
+        sites
+    }
+
     /// `count` valid payloads for `event`, reproducibly from `seed`, from [`Generator::sampler`].
     ///
     /// # Errors

@@ -119,6 +119,16 @@ impl Site {
     }
 }
 
+impl Site {
+    /// Whether `other` makes the same edit with the same expectation (descriptions aside).
+    pub fn same_as(&self, other: &Site) -> bool {
+        self.edit == other.edit
+            && self.expect.class == other.expect.class
+            && self.expect.pointer == other.expect.pointer
+            && self.expect.rule == other.expect.rule
+    }
+}
+
 fn site(class: Class, pointer: &str, rule: &str, description: String, edit: Edit) -> Site {
     Site {
         expect: Expectation {

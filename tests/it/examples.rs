@@ -1,4 +1,4 @@
-use hookcheck::{Profile, Severity};
+use hookcheck::Profile;
 
 use crate::util::{catalog, check};
 
@@ -41,28 +41,35 @@ fn the_embedded_examples_are_the_shared_contract_examples() {
     }
 }
 
+/// VERSIONS.md §2.5: a contact of 2.14.0-4.0.1 has no `blocked` (added in 4.0.2).
 #[test]
-fn a_2x_era_contact_is_accepted_by_compat_and_rejected_by_v4_15() {
-    let body = serde_json::json!({"event": "contact_created", "id": 5, "name": "Ana", "avatar": "", "type": "contact",
-                                  "account": {"id": 1, "name": "Acme"}});
-    let compat = check(&body, Profile::Compat);
-    assert!(
-        compat
-            .findings
-            .iter()
-            .all(|f| f.severity == Severity::Warning),
-        "{:#?}",
-        compat.findings
-    );
+fn a_2_14_era_contact_is_accepted_by_compat_and_its_release_and_rejected_by_4_15_1() {
+    let body = serde_json::json!({"event": "contact_created", "id": 5, "name": "Ana", "avatar": "", "thumbnail": "",
+                                  "account": {"id": 1, "name": "Acme"}, "additional_attributes": {},
+                                  "custom_attributes": {}, "email": null, "identifier": null, "phone_number": null});
+    for profile in [
+        Profile::Compat,
+        Profile::release("2.14.0").expect("release"),
+        Profile::release("4.0.1").expect("release"),
+    ] {
+        let report = check(&body, profile);
+        assert!(
+            report.findings.is_empty(),
+            "{profile}: {:#?}",
+            report.findings
+        );
+    }
     let strict = check(&body, Profile::V4_15);
-    assert!(
-        strict
-            .errors()
-            .any(|f| f.rule == "schema/false" && f.pointer == "/type"),
-        "{:#?}",
-        strict.findings
-    );
-    assert!(strict
+    let errors: Vec<_> = strict
         .errors()
-        .any(|f| f.rule == "schema/required" && f.message.contains("`blocked`")));
+        .map(|f| (f.rule.as_str(), f.pointer.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        [("schema/required", "", "missing required key `blocked`")]
+    );
+    // The 2.13-era typed contact never travelled as a contact event (§2.5): no release accepts it.
+    let typed = serde_json::json!({"event": "contact_created", "id": 5, "name": "Ana", "avatar": "", "type": "contact",
+                                   "account": {"id": 1, "name": "Acme"}});
+    assert!(check(&typed, Profile::Compat).errors().next().is_some());
 }

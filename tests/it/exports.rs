@@ -30,7 +30,7 @@ use std::{
 use hookcheck::{
     diff::{self, Audience, Kind, SchemaSet},
     export::{self, Format},
-    generate::{mutate, Generator},
+    generate::Generator,
     EventName, Profile,
 };
 use serde_json::{json, Value};
@@ -551,7 +551,7 @@ fn generated(
             .into_iter()
             .enumerate()
         {
-            let sites = mutate::sites(g.node(event), event, profile, &v);
+            let sites = g.sites(event, &v);
             for k in 0..mutations {
                 if sites.is_empty() {
                     break;
