@@ -79,7 +79,7 @@ impl Release {
 
     /// The release at `index`, if any.
     pub fn from_index(index: usize) -> Option<Release> {
-        (index < COUNT).then(|| Release(index as u8))
+        (index < COUNT).then_some(Release(index as u8))
     }
 
     /// The release just before this one.

@@ -463,7 +463,13 @@ impl Catalog {
                 if warnings.len() > MAX_FINDINGS {
                     break 'objects; // past the cap the report stops listing (see `cap`)
                 }
-                if troubled && declared.is_some_and(|d| d.contains(key)) {
+                if troubled
+                    && contract.declares(
+                        location,
+                        key,
+                        value.pointer(object).unwrap_or(&Value::Null),
+                    )
+                {
                     continue;
                 }
                 let pointer = push_token(object, key);

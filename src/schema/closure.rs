@@ -10,11 +10,11 @@
 //! Free-form objects opt out by saying `"additionalProperties": true` explicitly (see `schemas/README.md`).
 //! Overlays under `profiles/` only add constraints to places the base schemas already declare, so they are
 //! copied into the twin unchanged.
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use super::resolve::{Documents, BASE_URI};
+use super::resolve::{join, pointer, Documents, BASE_URI};
 
 /// Base URI of the closed twin of `schemas/`.
 pub const CLOSED_URI: &str = "https://hookcheck.dev/closed/";
@@ -23,6 +23,16 @@ pub const CLOSED_URI: &str = "https://hookcheck.dev/closed/";
 /// keys that any branch of that schema declares. When a payload has errors inside an object, failed branches
 /// drop their annotations, so only keys that no branch declares are reported there.
 pub type DeclaredKeys = HashMap<String, BTreeSet<String>>;
+
+/// One condition on the way to a branch: the `if` subschema at this URI (`<schemas/ uri>#<pointer>`) holds
+/// (`then`) or does not (`else`) for the object.
+pub type Condition = (String, bool);
+
+/// Per injection point (keyed as [`DeclaredKeys`]), per declared key, the ways a branch declares it: each
+/// the conditions it takes to reach that branch (none: the key is declared whatever the object). In an
+/// object with errors, a key that only a branch *not* taken declares (say `email` of the `type: "user"`
+/// branch of an actor that is a contact) is still unknown there.
+pub type DeclaredWhen = HashMap<String, BTreeMap<String, Vec<Vec<Condition>>>>;
 
 /// Maps a `schemas/` URI to its closed-twin URI.
 pub fn closed_uri(uri: &str) -> String {
@@ -51,6 +61,8 @@ pub struct TwinSet {
     pub resources: Vec<(String, Value)>,
     /// See [`DeclaredKeys`].
     pub declared: DeclaredKeys,
+    /// See [`DeclaredWhen`].
+    pub declared_when: DeclaredWhen,
 }
 
 /// Builds the [`TwinSet`] of `docs`. `files` are `(path below schemas/, $id)`; `roots` are
@@ -86,9 +98,121 @@ pub fn twin_set(files: &[(&str, &str)], docs: &Documents, roots: &[(String, Stri
         root.insert("unevaluatedProperties".into(), Value::Bool(false));
         resources.push((root_id.clone(), Value::Object(root)));
     }
+    let mut declared_when = DeclaredWhen::new();
+    for location in declared.keys() {
+        let Some((uri, ptr)) = location.split_once('#') else {
+            continue;
+        };
+        let mut ways = BTreeMap::new();
+        match roots.iter().find(|(root_id, _)| root_id == uri) {
+            Some((_, target)) => {
+                let reference = serde_json::json!({ "$ref": target });
+                declared_ways(
+                    docs,
+                    target,
+                    "",
+                    &reference,
+                    &mut Vec::new(),
+                    &mut Vec::new(),
+                    &mut ways,
+                );
+            }
+            None => {
+                let id = open_uri(uri);
+                let Some(schema) = docs.get(&id).and_then(|d| pointer(d, ptr)) else {
+                    continue;
+                };
+                declared_ways(
+                    docs,
+                    &id,
+                    ptr,
+                    schema,
+                    &mut Vec::new(),
+                    &mut Vec::new(),
+                    &mut ways,
+                );
+            }
+        }
+        declared_when.insert(location.clone(), ways);
+    }
     TwinSet {
         resources,
         declared,
+        declared_when,
+    }
+}
+
+/// [`declared_keys`], with the `if` outcomes each key takes (see [`DeclaredWhen`]). `ptr` is the pointer of
+/// `schema` in document `doc_id`; `stack` the `$ref`s being followed (a key reached under two sets of
+/// conditions keeps both).
+fn declared_ways(
+    docs: &Documents,
+    doc_id: &str,
+    ptr: &str,
+    schema: &Value,
+    conditions: &mut Vec<Condition>,
+    stack: &mut Vec<String>,
+    ways: &mut BTreeMap<String, Vec<Vec<Condition>>>,
+) {
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
+    if let Some(Value::Object(props)) = obj.get("properties") {
+        for (k, sub) in props {
+            if *sub != Value::Bool(false) {
+                ways.entry(k.clone()).or_default().push(conditions.clone());
+            }
+        }
+    }
+    for kw in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = obj.get(kw) {
+            for (i, sub) in items.iter().enumerate() {
+                let p = format!("{ptr}/{kw}/{i}");
+                declared_ways(docs, doc_id, &p, sub, conditions, stack, ways);
+            }
+        }
+    }
+    if let Some(sub) = obj.get("if") {
+        declared_ways(
+            docs,
+            doc_id,
+            &format!("{ptr}/if"),
+            sub,
+            conditions,
+            stack,
+            ways,
+        );
+    }
+    for (kw, holds) in [("then", true), ("else", false)] {
+        if let Some(sub) = obj.get(kw) {
+            let guarded = obj.contains_key("if");
+            if guarded {
+                conditions.push((format!("{doc_id}#{ptr}/if"), holds));
+            }
+            declared_ways(
+                docs,
+                doc_id,
+                &format!("{ptr}/{kw}"),
+                sub,
+                conditions,
+                stack,
+                ways,
+            );
+            if guarded {
+                conditions.pop();
+            }
+        }
+    }
+    if let Some(Value::String(reference)) = obj.get("$ref") {
+        let (target_id, fragment) = join(doc_id, reference);
+        let key = format!("{target_id}#{fragment}");
+        if !stack.contains(&key) {
+            if let Some(target) = docs.get(&target_id).and_then(|d| pointer(d, &fragment)) {
+                stack.push(key);
+                declared_ways(docs, &target_id, &fragment, target, conditions, stack, ways);
+                stack.pop();
+            }
+        }
     }
 }
 
@@ -201,7 +325,10 @@ fn walk(
 }
 
 /// Every property name the schema can declare at its own instance location, through `$ref`s and all
-/// branches of in-place applicators.
+/// branches of in-place applicators. A property whose schema is `false` forbids the key rather than
+/// declaring it (where that branch applies, the open schema already reports the key), so it does not count:
+/// otherwise a key a release dropped (contact `type` from 2.14.0, forbidden by the chimera rule's `then`)
+/// would be hidden whenever its object also has errors.
 pub fn declared_keys(
     docs: &Documents,
     doc_id: &str,
@@ -213,7 +340,12 @@ pub fn declared_keys(
         return keys;
     };
     if let Some(Value::Object(props)) = obj.get("properties") {
-        keys.extend(props.keys().cloned());
+        keys.extend(
+            props
+                .iter()
+                .filter(|(_, schema)| **schema != Value::Bool(false))
+                .map(|(k, _)| k.clone()),
+        );
     }
     for kw in ["allOf", "anyOf", "oneOf"] {
         if let Some(Value::Array(items)) = obj.get(kw) {

@@ -1,12 +1,15 @@
 //! One compiled contract: a set of schema documents (the files as written, or one release derived from them),
 //! their closed twins, and run-time validators compiled on first need.
-use std::{collections::BTreeSet, sync::OnceLock};
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::{Arc, Mutex, OnceLock},
+};
 
 use jsonschema::{Registry, Resource, Validator};
 use serde_json::{json, Value};
 
 use super::{
-    closure::{self, DeclaredKeys},
+    closure::{self, DeclaredKeys, DeclaredWhen},
     options,
     resolve::{Documents, BASE_URI},
 };
@@ -36,6 +39,9 @@ pub(crate) struct Contract {
     events: Vec<EventName>,
     registry: Registry<'static>,
     declared: DeclaredKeys,
+    declared_when: DeclaredWhen,
+    /// The `if` subschemas [`Contract::declares`] has evaluated, compiled (`None`: it did not compile).
+    conditions: Mutex<HashMap<String, Option<Arc<Validator>>>>,
     /// Per event (in `events` order), compiled on first need: a release contract is often asked about one
     /// event only.
     compiled: Vec<Compiled>,
@@ -78,6 +84,8 @@ impl Contract {
             events,
             registry,
             declared: twins.declared,
+            declared_when: twins.declared_when,
+            conditions: Mutex::new(HashMap::new()),
             entry: OnceLock::new(),
         })
     }
@@ -181,6 +189,39 @@ impl Contract {
     /// Keys declared by any branch of the closed schema object at `location` (`<uri>#<pointer>`).
     pub(crate) fn declared_keys(&self, location: &str) -> Option<&BTreeSet<String>> {
         self.declared.get(location)
+    }
+
+    /// Whether a branch of the schema object at `location` that applies to `object` declares `key`: as
+    /// [`Contract::declared_keys`], but a branch behind an `if` counts only when `object` takes it (an `if`
+    /// that cannot be evaluated counts as taken).
+    pub(crate) fn declares(&self, location: &str, key: &str, object: &Value) -> bool {
+        let Some(ways) = self.declared_when.get(location).and_then(|w| w.get(key)) else {
+            return self
+                .declared
+                .get(location)
+                .is_some_and(|keys| keys.contains(key));
+        };
+        ways.iter().any(|conditions| {
+            conditions
+                .iter()
+                .all(|(uri, holds)| self.holds(uri, object).is_none_or(|h| h == *holds))
+        })
+    }
+
+    fn holds(&self, uri: &str, object: &Value) -> Option<bool> {
+        let validator = {
+            let mut cache = self.conditions.lock().ok()?;
+            cache
+                .entry(uri.to_string())
+                .or_insert_with(|| {
+                    options(&self.registry)
+                        .build(&json!({ "$ref": uri }))
+                        .ok()
+                        .map(Arc::new)
+                })
+                .clone()?
+        };
+        Some(validator.is_valid(object))
     }
 }
 

@@ -51,6 +51,9 @@ pub struct Example {
 
 pub use contract::EventValidators;
 
+/// One event's distinct contracts: the releases that share each, and the index of one class holding it.
+type Groups = Vec<(ReleaseSet, usize)>;
+
 /// Every schema of `schemas/`: compile once, validate many.
 ///
 /// The files describe every Chatwoot release at once (see `schemas/README.md`, "Release annotations").
@@ -84,7 +87,7 @@ pub struct Catalog {
     /// Per event (in [`EventName::ALL`] order): the classes whose contract for that event is identical, merged
     /// (`(releases, index of one class)`, oldest first). A release checked against one event compiles only
     /// that event's distinct contracts.
-    groups: OnceLock<std::result::Result<Vec<Vec<(ReleaseSet, usize)>>, String>>,
+    groups: OnceLock<std::result::Result<Vec<Groups>, String>>,
     /// Per event: 1 + the index in [`Catalog::groups`] of the last group that accepted a payload (0: none
     /// yet). Payloads of one stream mostly come from one release, so it is tried first.
     last_fit: [std::sync::atomic::AtomicUsize; EventName::ALL.len()],
