@@ -87,7 +87,7 @@ pub fn run(
             let mut value = sampler.next_value().map_err(gen_error)?;
             line += 1;
             if invalid {
-                let sites = generator.sites(*event, &value);
+                let sites = generator.sites(catalog, *event, &value);
                 // Pick a class first, then a site of that class, so rare classes are not drowned.
                 let mut classes: Vec<mutate::Class> =
                     sites.iter().map(|s| s.expect.class).collect();

@@ -149,6 +149,15 @@ pub fn run(args: ReleasesArgs) -> Result<u8, Error> {
                         fit.clean.to_string()
                     }
                 ),
+                Some(c) if c.errors == 0 => format!(
+                    "{at}: {event} fits no release exactly; closest release: {} (no error, but {} key{} \
+                     it does not send, some of them other releases' keys: `validate` warns about them; \
+                     same contract: {})",
+                    c.release(),
+                    c.unknown_keys,
+                    if c.unknown_keys == 1 { "" } else { "s" },
+                    c.releases
+                ),
                 Some(c) => format!(
                     "{at}: {event} fits no release; closest release: {} ({} error{}; same contract: {})",
                     c.release(),

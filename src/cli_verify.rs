@@ -136,7 +136,10 @@ pub(crate) fn expectations(c: &Common, secret: Option<String>) -> Result<Expecta
                 given: e.to_string(),
                 hint: format!(
                     "; Chatwoot {release} sends {}",
-                    sent.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
+                    sent.iter()
+                        .map(|e| e.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
         }

@@ -362,7 +362,7 @@ pub fn typed_vs_schema(data: &[u8]) {
     let mut class = None;
     let (v, what) = if mutate_it {
         let sites: Vec<mutate::Site> = g
-            .sites(event, &v)
+            .sites(catalog(), event, &v)
             .into_iter()
             .filter(|s| s.expect.class.is_type_or_required())
             .collect();

@@ -568,6 +568,23 @@ fn collect_twin(
     }
 }
 
+/// Whether a failed branch of an `anyOf`/`oneOf` at `at` is not meant for the value at all: every error is
+/// the value's type, or a discriminating key of it (a direct child) outside the branch's `const`/`enum`.
+fn inapplicable(branch: &[ValidationError<'_>], at: &str) -> bool {
+    !branch.is_empty()
+        && branch.iter().all(|x| {
+            let path = x.instance_path().as_str();
+            match x.kind() {
+                ValidationErrorKind::Type { .. } => path == at,
+                ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => path
+                    .strip_prefix(at)
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .is_some_and(|key| !key.contains('/')),
+                _ => false,
+            }
+        })
+}
+
 const ROOT_PREFIX: &str = "https://hookcheck.dev/closed/root/";
 
 fn is_within(pointer: &str, object: &str) -> bool {
@@ -631,16 +648,12 @@ fn map_error(e: &ValidationError<'_>, profile: Profile, out: &mut Vec<Finding>) 
     let keyword = e.kind().keyword().to_string();
     let message = match e.kind() {
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            // Nullable references are `anyOf: [null, {$ref}]`: report the branch that fits the value's type
-            // rather than "not valid under any of the schemas".
+            // Nullable references are `anyOf: [null, {$ref}]`, and variants are told apart by a key
+            // (`file_type`, `type`): report the branch that fits the value's type and discriminator rather
+            // than "not valid under any of the schemas".
             let fitting: Vec<_> = context
                 .iter()
-                .filter(|branch| {
-                    !branch.iter().all(|x| {
-                        matches!(x.kind(), ValidationErrorKind::Type { .. })
-                            && x.instance_path() == e.instance_path()
-                    })
-                })
+                .filter(|branch| !inapplicable(branch, e.instance_path().as_str()))
                 .collect();
             if let [only] = fitting.as_slice() {
                 for x in only.iter() {

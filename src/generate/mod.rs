@@ -158,19 +158,34 @@ impl Generator {
         Sampler::new(nodes, event, event_seed(seed, event))
     }
 
-    /// Every mutation site of `v`, a valid payload of `event`, that every shape of the profile agrees on:
-    /// under `compat` a defect only counts when no release would accept it (removing `blocked` from a
-    /// 4.15 contact gives a valid 4.0.1 contact), so a site is kept only if each release shape finds the
-    /// same edit with the same expected finding.
-    pub fn sites(&self, event: EventName, v: &Value) -> Vec<mutate::Site> {
-        let Some(((_, newest), older)) = self.shapes(event).split_last() else {
+    /// Every mutation site of `v`, a valid payload of `event`, whose mutation the profile's schemas reject.
+    ///
+    /// A site is found by walking one shape's schema, and kept only when the profile's open validator
+    /// rejects the mutated payload: removing a key that one `anyOf` branch requires is no defect when
+    /// another branch matches (4.12.0+ attachments without a stored file). Under `compat` the sites of every
+    /// release shape are tried and the validator is the union of every release, so a kept defect is one
+    /// in every release (removing `blocked` from a 4.15 contact gives a valid 4.0.1 contact: not kept).
+    pub fn sites(&self, catalog: &Catalog, event: EventName, v: &Value) -> Vec<mutate::Site> {
+        let Ok(validators) = catalog.event(self.profile, event) else {
             return Vec::new();
         };
-        let mut sites = mutate::sites(newest, event, self.profile, v);
-        for (_, node) in older {
-            let theirs = mutate::sites(node, event, self.profile, v);
-            sites.retain(|s| theirs.iter().any(|t| t.same_as(s)));
+        let mut sites: Vec<mutate::Site> = Vec::new();
+        for (_, node) in self.shapes(event).iter().rev() {
+            for site in mutate::sites(node, event, self.profile, v) {
+                if !sites.iter().any(|s| s.same_as(&site)) {
+                    sites.push(site);
+                }
+            }
         }
+        sites.retain(|site| {
+            let mut broken = v.clone();
+            site.apply(event, &mut broken);
+            // Semantic rules and event names are hookcheck's checks, not the event schema's.
+            matches!(
+                site.expect.class,
+                mutate::Class::BrokenRule | mutate::Class::UnknownEvent
+            ) || !validators.open.is_valid(&broken)
+        });
         sites
     }
 

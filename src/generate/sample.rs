@@ -139,6 +139,8 @@ pub struct Sampler<'a> {
     /// generator, driven by a runner seeded from the same seed.
     regex: Option<TestRunner>,
     seed: u64,
+    /// Which of `nodes` the last payload was drawn from.
+    last_shape: Option<usize>,
 }
 
 impl<'a> Sampler<'a> {
@@ -151,6 +153,7 @@ impl<'a> Sampler<'a> {
             coverage: None,
             regex: None,
             seed,
+            last_shape: None,
         }
     }
 
@@ -158,6 +161,12 @@ impl<'a> Sampler<'a> {
     pub fn with_coverage(mut self, coverage: &'a Coverage) -> Self {
         self.coverage = Some(coverage);
         self
+    }
+
+    /// The release shape (an index into [`Generator::shapes`](super::Generator::shapes)) the last
+    /// payload was drawn from: under `compat`, which releases it stands for.
+    pub fn last_shape(&self) -> Option<usize> {
+        self.last_shape
     }
 
     /// The next payload.
@@ -173,8 +182,15 @@ impl<'a> Sampler<'a> {
                     reason: "the profile's releases do not send this event".into(),
                 })
             }
-            [one] => *one,
-            many => *self.rng.pick(many),
+            [one] => {
+                self.last_shape = Some(0);
+                *one
+            }
+            many => {
+                let i = self.rng.below(many.len());
+                self.last_shape = Some(i);
+                many[i]
+            }
         };
         let mut v = self
             .node(node, "")

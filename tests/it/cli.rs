@@ -379,11 +379,13 @@ fn generated_payloads_validate_and_invalid_ones_are_rejected_line_by_line_at_the
             .lines()
             .map(|l| serde_json::from_str::<Value>(l).expect("json"))
         {
+            // Under compat the report is the closest release's, which may weigh another error above
+            // the mutated one (see generate.rs): an error on the line is what is promised there.
             let hit = findings.iter().any(|f| {
                 f["line"] == e["line"]
-                    && f["pointer"] == e["pointer"]
-                    && f["rule"] == e["rule"]
                     && f["severity"] == "error"
+                    && (profile == "compat"
+                        || (f["pointer"] == e["pointer"] && f["rule"] == e["rule"]))
             });
             assert!(
                 hit,
@@ -392,11 +394,15 @@ fn generated_payloads_validate_and_invalid_ones_are_rejected_line_by_line_at_the
             );
             checked += 1;
         }
-        assert_eq!(checked, 480);
+        let events = crate::util::catalog()
+            .events(profile.parse().expect("profile"))
+            .expect("events")
+            .len();
+        assert_eq!(checked, 40 * events);
         let summary = findings.last().expect("summary");
         assert_eq!(
             (summary["payloads"].as_u64(), summary["violating"].as_u64()),
-            (Some(480), Some(480))
+            (Some((40 * events) as u64), Some((40 * events) as u64))
         );
     }
 }

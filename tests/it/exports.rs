@@ -551,7 +551,7 @@ fn generated(
             .into_iter()
             .enumerate()
         {
-            let sites = g.sites(event, &v);
+            let sites = g.sites(catalog(), event, &v);
             for k in 0..mutations {
                 if sites.is_empty() {
                     break;

@@ -379,7 +379,7 @@ fn python_jsonschema_agrees_on_generated_payloads_of_every_sample_release() {
                 n_valid += 1;
                 // Semantic rules and the event name are hookcheck's own checks; the schema-level classes
                 // must be rejected by any validator.
-                let sites = g.sites(event, &v);
+                let sites = g.sites(catalog(), event, &v);
                 if let Some(s) = sites.iter().find(|s| {
                     !matches!(
                         s.expect.class,

@@ -120,7 +120,7 @@ fn compile_time_and_run_time_verdicts_agree_on_generated_mutated_and_cross_event
                     &format!("valid #{i}"),
                     &mut disagreements,
                 ));
-                for site in g.sites(event, v) {
+                for site in g.sites(catalog(), event, v) {
                     let mut m = v.clone();
                     site.apply(event, &mut m);
                     let what = format!("#{i} {}", site.expect.description);
