@@ -37,7 +37,8 @@
 //! | [`generate`] | proptest strategies compiled from the schemas, mutations, coverage |
 //! | [`model`] | serde types for the 12 events, for Rust consumers (`model::Event`) |
 //! | [`receiver`], [`sender`], [`check`], [`signature`] | delivery conformance: a wiremock receiver, the reference sender, the delivery rules, HMAC signing |
-//! | [`report`] | one finding model rendered as human text, JSON lines or JUnit XML |
+//! | [`replay`] | delivery files (exact bytes, every header) and re-sending them, re-signed if asked |
+//! | [`report`], [`escape`] | one finding model rendered as human text, JSON lines or JUnit XML; payload text shown safely |
 //! | [`export`], [`diff`] | the schemas as a bundle, OpenAPI 3.1 or AsyncAPI 3.0; breaking changes between two schema sets |
 //! | [`format`](mod@format), [`input`] | the timestamp formats; files, directories and NDJSON streams in bounded memory |
 //!
@@ -71,6 +72,7 @@ mod cli_verify;
 pub mod delivery;
 pub mod diff;
 pub mod error;
+pub mod escape;
 pub mod event;
 pub mod exit;
 pub mod export;
@@ -97,4 +99,5 @@ pub use validate::{Options, Report};
 
 pub mod profile;
 pub mod receiver;
+pub mod replay;
 pub mod sender;
