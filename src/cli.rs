@@ -19,7 +19,7 @@ const EXIT_HELP: &str = "Exit codes:
   0  every payload (delivery) conforms (warnings allowed unless --deny-warnings)
   1  at least one payload (delivery) violates the contract
   2  usage error, or an input that could not be read
-  4  verify/listen: no delivery arrived at all";
+  4  verify/listen: no delivery arrived at all; fire: the consumer could not be reached";
 
 /// Contract testing for Chatwoot-style webhooks.
 #[derive(Debug, Parser)]
@@ -56,6 +56,13 @@ enum Command {
     /// Ctrl-C, and with --record every delivery saved for `hookcheck validate`.
     #[command(after_help = EXIT_HELP)]
     Listen(crate::cli_verify::ListenArgs),
+    /// Test a webhook consumer: deliver generated, correctly signed webhooks (and forged and hostile ones)
+    /// to URL, judge every answer, shrink each failure to a minimal payload, and group what failed.
+    ///
+    /// Exit codes: 0 no failure, 1 failures (or, with --replay, a delivery still failing), 2 usage error,
+    /// 4 the consumer could not be reached at all.
+    #[command(after_help = EXIT_HELP)]
+    Fire(crate::cli_fire::FireArgs),
     /// The schema files: list, show, export (bundle, OpenAPI 3.1, AsyncAPI 3.0), diff.
     #[command(subcommand)]
     Schemas(crate::cli_schemas::SchemasCommand),
@@ -156,6 +163,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             args.expect.as_deref(),
             args.coverage,
         ),
+        Command::Fire(args) => crate::cli_fire::run(args),
         Command::Schemas(cmd) => crate::cli_schemas::run(cmd),
     }
 }

@@ -37,6 +37,7 @@
 //! | [`generate`] | proptest strategies compiled from the schemas, mutations, coverage |
 //! | [`model`] | serde types for the 12 events, for Rust consumers (`model::Event`) |
 //! | [`receiver`], [`sender`], [`check`], [`signature`] | delivery conformance: a wiremock receiver, the reference sender, the delivery rules, HMAC signing |
+//! | [`fire`] | property-based testing of webhook consumers: signed deliveries, forgeries, hostile bodies, shrinking, replay |
 //! | [`replay`] | delivery files (exact bytes, every header) and re-sending them, re-signed if asked |
 //! | [`report`], [`escape`] | one finding model rendered as human text, JSON lines or JUnit XML; payload text shown safely |
 //! | [`export`], [`diff`] | the schemas as a bundle, OpenAPI 3.1 or AsyncAPI 3.0; breaking changes between two schema sets |
@@ -65,6 +66,7 @@
 
 pub mod check;
 pub mod cli;
+mod cli_fire;
 mod cli_generate;
 mod cli_parallel;
 mod cli_schemas;
@@ -77,6 +79,7 @@ pub mod event;
 pub mod exit;
 pub mod export;
 pub mod finding;
+pub mod fire;
 pub mod format;
 pub mod fuzzing;
 pub mod generate;
