@@ -14,6 +14,9 @@ Usage:
     WEBHOOK_SECRET=... python3 consumer.py [--port 8787] [--secret-file FILE] [--path /webhooks/chatwoot]
 
 With `--port 0` it picks a free port. The first line on stdout is the URL to send to.
+
+`--naive` swaps in the business logic handlers in the wild often have, to see what `hookcheck fire` reports
+about it: `sender.get("email", "").lower()` (a key that is present with `null` is not absent).
 """
 import argparse
 import collections
@@ -81,6 +84,14 @@ def handle(event, payload):
     return {"event": event}
 
 
+def handle_naive(event, payload):
+    """What handlers in the wild do: `.get(key, default)` guards an absent key, not a null one."""
+    if event == "message_created":
+        sender = payload.get("sender", {})
+        return {"message": payload["id"], "reply_to": sender.get("email", "").lower()}
+    return {"event": event}
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep connections alive
     server_version = "example-consumer/1"
@@ -123,7 +134,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(400, {"error": "not JSON"})
         if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
             return self.answer(400, {"error": "not a webhook payload"})
-        return self.answer(200, {"ok": True, "seen": handle(payload["event"], payload)})
+        logic = handle_naive if self.server.naive else handle
+        try:
+            seen = logic(payload["event"], payload)
+        except Exception as e:  # what a web framework does with an exception: a 500
+            return self.answer(500, {"error": f"{type(e).__name__}: {e}"})
+        return self.answer(200, {"ok": True, "seen": seen})
 
 
 def main():
@@ -132,6 +148,7 @@ def main():
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--path", default="/webhooks/chatwoot")
     parser.add_argument("--secret-file", help="read the secret from this file instead of $WEBHOOK_SECRET")
+    parser.add_argument("--naive", action="store_true", help="the business logic of handlers in the wild")
     args = parser.parse_args()
     if args.secret_file:
         with open(args.secret_file, encoding="utf-8") as f:
@@ -143,6 +160,7 @@ def main():
     server.secret = secret.encode() if secret else None
     server.hook_path = args.path
     server.seen = SeenIds()
+    server.naive = args.naive
     host, port = server.server_address[:2]
     print(f"http://{host}:{port}{args.path}", flush=True)
     if secret is None:

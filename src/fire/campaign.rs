@@ -222,6 +222,7 @@ pub(crate) async fn run(c: &Campaign) -> Result<Outcome, FireError> {
         )
     });
     let mut groups = std::mem::take(&mut tally.grouper).finish();
+    let shrinking = Instant::now();
     if c.shrink && unreachable.is_none() {
         for g in groups.iter_mut() {
             if wire.expired() {
@@ -269,6 +270,7 @@ pub(crate) async fn run(c: &Campaign) -> Result<Outcome, FireError> {
         deliveries: wire.sent(),
         shrink_deliveries: wire.sent() - campaign_sent,
         millis: started.elapsed().as_millis() as u64,
+        shrink_millis: shrinking.elapsed().as_millis() as u64,
         stopped,
         unreachable,
         notes,

@@ -46,6 +46,8 @@ pub struct Outcome {
     pub shrink_deliveries: usize,
     /// Wall time, in milliseconds.
     pub millis: u64,
+    /// Of that, the time spent shrinking, in milliseconds.
+    pub shrink_millis: u64,
     /// Why the campaign stopped before the end of its plan (`--max-time`), if it did.
     pub stopped: Option<String>,
     /// Set when no delivery got an answer and connections could not be made: the consumer is not there.

@@ -20,8 +20,10 @@ use crate::{
     signature::{MessageLayout, Scheme, SecretEncoding, SignatureEncoding},
 };
 
-/// Bodies longer than this are not written inline into `curl` lines or the human report.
-const INLINE_BYTES: usize = 2_048;
+/// Bodies longer than this are not written into a re-signing `curl` line (a saved file is used instead).
+const INLINE_BYTES: usize = 8 * 1024;
+/// Bodies longer than this get no `curl` line without a saved file (the line would be as long).
+const BASE64_BYTES: usize = 64 * 1024;
 /// Characters of a body the human report shows.
 const SHOWN_BODY: usize = 400;
 
@@ -35,10 +37,11 @@ fn shell_quote(s: &str) -> String {
 
 /// A shell command that re-sends a failure's delivery to `url`.
 ///
-/// Under the Chatwoot scheme the command signs again with a fresh timestamp, a fresh delivery id and the
-/// secret from `$WEBHOOK_SECRET` (openssl), forging again the way the original was forged. Otherwise it
-/// re-sends the request byte for byte (its signature was made at send time). `None` when the body cannot
-/// go on a command line (NUL bytes, or larger than 2 KiB): save it with `--save` and replay the file.
+/// Under the Chatwoot scheme, for a text body up to 8 KiB, the command signs again with a fresh timestamp,
+/// a fresh delivery id and the secret from `$WEBHOOK_SECRET` (openssl), forging again the way the
+/// original was forged. Otherwise it is [`replay::curl_line`]: the request byte for byte (its signature
+/// was made at send time), the body from the file `saved` when there is one, else inline or as base64.
+/// `None` for a body over 64 KiB that was not saved (`--save`).
 pub fn curl(
     f: &Failure,
     url: &str,
@@ -49,7 +52,8 @@ pub fn curl(
         .ok()
         .filter(|b| !b.contains('\0') && b.len() <= INLINE_BYTES)
     else {
-        return saved.map(|_| byte_for_byte(f, url, saved));
+        return (saved.is_some() || f.request.body.len() <= BASE64_BYTES)
+            .then(|| byte_for_byte(f, url, saved));
     };
     let forgery = match f.expect {
         Expect::Refuse(fg) => Some(fg),
@@ -174,7 +178,7 @@ pub fn human(out: &mut impl Write, o: &Outcome, verbose: bool) -> io::Result<()>
             None => writeln!(out, "{:<11} {:>7} {:>7}", p.phase, p.sent, p.failed)?,
         }
     }
-    let secs = o.millis as f64 / 1000.0;
+    let secs = o.millis.saturating_sub(o.shrink_millis) as f64 / 1000.0;
     let campaign = o.deliveries - o.shrink_deliveries;
     writeln!(
         out,
@@ -183,8 +187,9 @@ pub fn human(out: &mut impl Write, o: &Outcome, verbose: bool) -> io::Result<()>
         campaign as f64 / secs.max(0.001),
         if o.shrink_deliveries > 0 {
             format!(
-                ", then {} shrinking",
-                plural(o.shrink_deliveries, "delivery", "deliveries")
+                ", then {} shrinking in {:.2} s",
+                plural(o.shrink_deliveries, "delivery", "deliveries"),
+                o.shrink_millis as f64 / 1000.0
             )
         } else {
             String::new()
@@ -352,7 +357,7 @@ pub fn json_lines(out: &mut impl Write, o: &Outcome) -> io::Result<()> {
         json!({
             "type": "summary", "url": o.url, "seed": o.seed, "profile": o.profile,
             "delivery_profile": o.delivery_profile, "signed": o.signed, "deliveries": o.deliveries,
-            "shrink_deliveries": o.shrink_deliveries, "millis": o.millis, "groups": o.groups.len(),
+            "shrink_deliveries": o.shrink_deliveries, "millis": o.millis, "shrink_millis": o.shrink_millis, "groups": o.groups.len(),
             "failing_groups": o.failures().count(),
             "failing_deliveries": o.failures().map(|g| g.count).sum::<usize>(),
             "passed": o.passed(), "stopped": o.stopped, "unreachable": o.unreachable,

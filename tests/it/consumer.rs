@@ -252,6 +252,25 @@ pub fn drops_large(secret: &'static str, limit: usize) -> Behaviour {
     })
 }
 
+/// Verifies the signature over a re-serialisation of the parsed body instead of the raw bytes: the
+/// classic bug. serde_json writes `<`, `>`, `&` and U+2028/U+2029 raw where Chatwoot escapes them.
+pub fn reserialised(secret: &'static str) -> Behaviour {
+    Arc::new(move |r| {
+        let (Some(ts), Some(sig), Some(v)) = (
+            r.header("x-chatwoot-timestamp"),
+            r.header("x-chatwoot-signature"),
+            r.json(),
+        ) else {
+            return Action::Status(400, "bad request".into());
+        };
+        let again = serde_json::to_vec(&v).unwrap_or_default();
+        match signature::verify(&Scheme::chatwoot(), secret, None, ts, &again, sig) {
+            Ok(()) => Action::Status(200, "ok".into()),
+            Err(_) => Action::Status(401, "invalid signature".into()),
+        }
+    })
+}
+
 /// Answers 200 to everything at once: the trivial consumer of the benches.
 pub fn trivial() -> Behaviour {
     Arc::new(|_| Action::Status(200, String::new()))

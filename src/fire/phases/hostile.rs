@@ -73,7 +73,7 @@ fn free_strings(p: &Planner<'_>, event: EventName, base: &Value) -> Vec<String> 
         }
     });
     // Longest first; ties in document order (the sort is stable).
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|s| std::cmp::Reverse(s.0));
     out.into_iter().map(|(_, p)| p).collect()
 }
 
