@@ -120,6 +120,8 @@ fn compare_shrinkers(_: &mut Criterion) {
     let fails = |v: &Value| v.pointer(NULL_KEY) == Some(&Value::Null);
     let mut r = runner(7, EventName::MessageCreated);
     let (mut ours, mut theirs, mut start, mut n) = (0usize, 0usize, 0usize, 0usize);
+    // Cases where the reducer's result is smaller, equal, larger than proptest's.
+    let mut wins = [0usize; 3];
     let mut tries = 0;
     while n < 20 && tries < 2_000 {
         tries += 1;
@@ -159,14 +161,22 @@ fn compare_shrinkers(_: &mut Criterion) {
             2_000,
             fails,
         );
-        ours += activesupport_json(&small).len();
+        let (a, b) = (
+            activesupport_json(&small).len(),
+            activesupport_json(&smallest).len(),
+        );
+        ours += a;
+        wins[usize::from(a >= b) + usize::from(a > b)] += 1;
     }
     let mean = |total: usize| total.checked_div(n).unwrap_or(0);
     eprintln!(
-        "shrinkers on {n} failing message_created payloads (mean bytes): start {}, hookcheck reducer {}, proptest value trees {}",
+        "shrinkers on {n} failing message_created payloads (mean bytes): start {}, hookcheck reducer {}, proptest value trees {}; reducer smaller in {}, equal in {}, larger in {}",
         mean(start),
         mean(ours),
-        mean(theirs)
+        mean(theirs),
+        wins[0],
+        wins[1],
+        wins[2]
     );
 }
 

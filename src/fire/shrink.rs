@@ -2,11 +2,13 @@
 //!
 //! A JSON-level reducer, held to the contract: every candidate of a valid case is repaired for the
 //! cross-field rules ([`semantic::repair`]) and must still conform to the profile
-//! ([`Catalog::validate_value`]); required keys are never removed. Each round proposes reductions of the
-//! current payload (drop every optional key at once; drop one key; drop half a list or one item; empty
-//! an object or a list; shorten a string; zero a number), biggest first, and sends them in parallel
-//! batches; the smallest failing one is adopted, and the failing ones of a batch are also tried combined.
-//! Reductions that made the failure disappear are tried last in later rounds.
+//! (the compile-time verdict, which [`Catalog::validate_value`] agrees with); required keys are never
+//! removed. Each round proposes reductions of the current payload (drop every optional key at once, half
+//! the keys of an object, one key; drop half a list or one item; empty an object or a list; cut a string
+//! to a half, three quarters or seven eighths; zero a number; `null`, the shortest enum value or
+//! timestamp where the schema allows it), biggest first, and sends them in parallel batches; the smallest failing one is
+//! adopted, and the failing ones of a batch are also tried combined. Reductions that made the failure
+//! disappear are tried last in later rounds.
 //!
 //! At the fixpoint (no reduction still fails) every remaining valid reduction makes the failure go away:
 //! their JSON Pointers, with probes that replace each remaining `null` by a non-null value, are what the
@@ -339,7 +341,11 @@ impl<'a> Reducer<'a> {
     }
 
     fn start_round(&mut self) {
-        let mut round = reductions(self.rules.node(), &self.current);
+        let event = match self.rules {
+            Rules::Contract { event, .. } => Some(event),
+            Rules::Json => None,
+        };
+        let mut round = reductions(self.rules.node(), event, &self.current);
         // Untried reductions first, biggest saving first; those that already made the failure
         // disappear last (they are tried again only in the sweep that proves the fixpoint).
         round.sort_by_key(|p| (self.passed.contains(&p.key), std::cmp::Reverse(p.saving)));
@@ -441,9 +447,10 @@ fn collect_nulls(v: &Value, ptr: &str, out: &mut Vec<String>) {
     }
 }
 
-/// Every reduction of `v`, with the bytes each should save. With a schema, required keys are kept and
-/// strings with a format, a pattern or an enum are left alone (the contract decides anyway).
-fn reductions(node: Option<&Node>, v: &Value) -> Vec<Proposal> {
+/// Every reduction of `v`, with the bytes each should save. With a schema, required keys are kept, a value
+/// becomes `null` where that is allowed, an enum value the shortest one allowed there and a formatted
+/// string (a timestamp) the shortest of a few drawn from the schema; the contract decides anyway.
+fn reductions(node: Option<&Node>, event: Option<EventName>, v: &Value) -> Vec<Proposal> {
     let mut out = Vec::new();
     if let Some(node) = node {
         let mut optional = Vec::new();
@@ -465,7 +472,7 @@ fn reductions(node: Option<&Node>, v: &Value) -> Vec<Proposal> {
             });
         }
     }
-    visit(node, v, "", &mut out);
+    visit(node, event, v, "", &mut out);
     out
 }
 
@@ -482,7 +489,17 @@ fn size(v: &Value) -> usize {
     }
 }
 
-fn visit(node: Option<&Node>, v: &Value, ptr: &str, out: &mut Vec<Proposal>) {
+/// Draws of a value the contract allows at `node`, for the shortest one: timestamps and other formatted
+/// strings cannot simply be cut.
+const SHORTEST_DRAWS: usize = 16;
+
+fn visit(
+    node: Option<&Node>,
+    event: Option<EventName>,
+    v: &Value,
+    ptr: &str,
+    out: &mut Vec<Proposal>,
+) {
     let alt = node.and_then(|n| alt_of(n, v));
     let here = size(v);
     let set = |what: &str, to: Value, out: &mut Vec<Proposal>| {
@@ -494,6 +511,45 @@ fn visit(node: Option<&Node>, v: &Value, ptr: &str, out: &mut Vec<Proposal>) {
             saving,
         });
     };
+    // `null` where the contract allows it is the smallest value of all (as proptest shrinks a union to
+    // its first branch); probes at the fixpoint tell whether a null matters.
+    if !v.is_null() && node.is_some_and(|n| n.accepts(&Value::Null)) && here > 4 {
+        set("null at", Value::Null, out);
+    }
+    // An enum value: the shortest value allowed there.
+    if let Some(values) = alt.and_then(|a| a.values.as_ref()) {
+        if let Some(shortest) = values.iter().min_by_key(|x| size(x)) {
+            if size(shortest) < here {
+                set("shortest allowed value at", shortest.clone(), out);
+            }
+        }
+        return;
+    }
+    // A formatted string (a timestamp): the shortest of a few values the contract allows there.
+    if let (Some(n), Some(event), Value::String(_)) = (node, event, v) {
+        if alt.is_some_and(|a| {
+            matches!(
+                &a.ty,
+                Ty::String {
+                    format: Some(_),
+                    ..
+                } | Ty::String {
+                    pattern: Some(_),
+                    ..
+                }
+            )
+        }) {
+            let mut sampler = Sampler::new(n, event, here as u64);
+            let shortest = (0..SHORTEST_DRAWS)
+                .filter_map(|_| sampler.next_value().ok())
+                .filter(|x| x.is_string())
+                .min_by_key(size);
+            if let Some(x) = shortest.filter(|x| size(x) < here) {
+                set("shorter allowed value at", x, out);
+            }
+            return;
+        }
+    }
     match v {
         Value::Object(m) => {
             let o = match alt.map(|a| &a.ty) {
@@ -525,7 +581,7 @@ fn visit(node: Option<&Node>, v: &Value, ptr: &str, out: &mut Vec<Proposal>) {
                         _ => None,
                     },
                 });
-                visit(child_node, x, &child, out);
+                visit(child_node, event, x, &child, out);
             }
             // Half of the keys at once, each half: many keys go in a few rounds.
             if removable.len() >= 4 {
@@ -568,7 +624,7 @@ fn visit(node: Option<&Node>, v: &Value, ptr: &str, out: &mut Vec<Proposal>) {
                 }
                 let child_node =
                     items.and_then(|(items, prefix)| prefix.get(i).or(items.as_deref()));
-                visit(child_node, x, &child, out);
+                visit(child_node, event, x, &child, out);
             }
         }
         Value::String(s) if !s.is_empty() => {
@@ -610,22 +666,31 @@ fn visit(node: Option<&Node>, v: &Value, ptr: &str, out: &mut Vec<Proposal>) {
                 }
             }
         }
-        Value::Number(n) => {
-            let (lo, hi, free) = match alt {
-                Some(a) => match &a.ty {
-                    Ty::Integer { min, max, .. } if a.values.is_none() => {
-                        (min.unwrap_or(i64::MIN), max.unwrap_or(i64::MAX), true)
+        Value::Number(n) => match alt.map(|a| &a.ty) {
+            Some(Ty::Number { min, max, .. }) => {
+                let x = n.as_f64().unwrap_or(0.0);
+                let lowest = 0f64
+                    .max(min.unwrap_or(f64::MIN))
+                    .min(max.unwrap_or(f64::MAX));
+                // The lowest value allowed, then the same value without its fraction.
+                for (what, y) in [("lowest", lowest), ("whole", x.trunc())] {
+                    if y != x {
+                        if let Some(y) = serde_json::Number::from_f64(y) {
+                            set(what, Value::Number(y), out);
+                        }
                     }
-                    Ty::Number { .. } if a.values.is_none() => (i64::MIN, i64::MAX, true),
-                    _ => (0, 0, false),
-                },
-                None => (i64::MIN, i64::MAX, true),
-            };
-            let zero = 0i64.clamp(lo, hi);
-            if free && n.as_i64() != Some(zero) {
-                set("zero", zero.into(), out);
+                }
             }
-        }
+            Some(Ty::Integer { min, max, .. }) => {
+                let lo = min.unwrap_or(i64::MIN);
+                let zero = 0i64.clamp(lo, max.unwrap_or(i64::MAX).max(lo));
+                if n.as_i64() != Some(zero) {
+                    set("zero", zero.into(), out);
+                }
+            }
+            None if n.as_i64() != Some(0) => set("zero", 0.into(), out),
+            _ => {}
+        },
         _ => {}
     }
 }

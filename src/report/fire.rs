@@ -91,7 +91,7 @@ pub fn curl(
     };
     let id_header = scheme.id_header.clone().unwrap_or_default();
     let mut cmd = format!(
-        "body={}; ts={ts}; id=$(uuidgen | tr A-Z a-z)\ncurl -sS -X POST {}",
+        "body={}; ts={ts}; id=$(cat /proc/sys/kernel/random/uuid 2>/dev/null || uuidgen | tr A-Z a-z)\ncurl -sS -X POST {}",
         shell_quote(body),
         shell_quote(url)
     );
@@ -220,7 +220,12 @@ pub fn human(out: &mut impl Write, o: &Outcome, verbose: bool) -> io::Result<()>
         };
         writeln!(out, " --> phase {}{kinds}", phases.join(", "))?;
         writeln!(out, "   = {}", escape::text(&f.message))?;
-        writeln!(out, "   = delivery: {}", escape::text(&f.label))?;
+        writeln!(
+            out,
+            "   = found by: {} ({} phase)",
+            escape::text(&f.label),
+            f.phase
+        )?;
         match &g.shrink {
             Some(s) => {
                 writeln!(
