@@ -69,6 +69,11 @@ fn bench_throughput(c: &mut Criterion) {
         format!("every phase, {n} deliveries, concurrency 32"),
         |b| b.iter(|| rt.block_on(every.run()).expect("campaign")),
     );
+    // The same plan without sending: what planning costs (coverage draws, hostile bodies, forgeries).
+    g.bench_function(
+        format!("plan every phase, {n} deliveries, nothing sent"),
+        |b| b.iter(|| every.plan().expect("plan").len()),
+    );
     g.finish();
 }
 

@@ -54,7 +54,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! To check your own delivery code from `cargo test`, see [`receiver`].
+//! To check your own delivery code from `cargo test`, see [`receiver`]; to test your webhook consumer (the
+//! handler that receives Chatwoot's webhooks), see [`fire`].
 //!
 //! ## Findings, not errors
 //!

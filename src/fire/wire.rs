@@ -184,6 +184,11 @@ impl Wire {
         for (k, v) in &req.headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
+        if req.body.is_empty() {
+            // hyper sends no Content-Length for an empty body; Chatwoot's Net::HTTP sends `0`, and a
+            // consumer may rightly refuse a POST without one (then close the connection).
+            builder = builder.header(reqwest::header::CONTENT_LENGTH, "0");
+        }
         let started = Instant::now();
         let timeout_answer = || Answer::Timeout {
             millis: self.timeout.as_millis() as u64,
