@@ -21,7 +21,7 @@ const EXIT_HELP: &str = "Exit codes:
   1  at least one payload (delivery) violates the contract
   2  usage error, or an input that could not be read; listen: a delivery could not be
      printed or recorded (it was answered 500, not acknowledged)
-  4  verify/listen: no delivery arrived at all";
+  4  verify/listen: no delivery arrived at all; fire: the consumer could not be reached";
 
 /// Contract testing for Chatwoot-style webhooks.
 #[derive(Debug, Parser)]
@@ -62,6 +62,13 @@ enum Command {
     /// get 413; slow headers or bodies are cut off after --read-timeout.
     #[command(after_help = EXIT_HELP)]
     Listen(crate::cli_listen::ListenArgs),
+    /// Test a webhook consumer: deliver generated, correctly signed webhooks (and forged and hostile ones)
+    /// to URL, judge every answer, shrink each failure to a minimal payload, and group what failed.
+    ///
+    /// Exit codes: 0 no failure, 1 failures (or, with --replay, a delivery still failing), 2 usage error,
+    /// 4 the consumer could not be reached at all.
+    #[command(after_help = EXIT_HELP)]
+    Fire(crate::cli_fire::FireArgs),
     /// The schema files: list, show, export (bundle, OpenAPI 3.1, AsyncAPI 3.0), diff.
     #[command(subcommand)]
     Schemas(crate::cli_schemas::SchemasCommand),
@@ -191,6 +198,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             args.expect.as_deref(),
             args.coverage,
         ),
+        Command::Fire(args) => crate::cli_fire::run(args),
         Command::Schemas(cmd) => crate::cli_schemas::run(cmd),
         Command::Releases(args) => crate::cli_releases::run(args),
     }

@@ -38,6 +38,7 @@
 //! | [`model`] | serde types for the 12 events, for Rust consumers (`model::Event`) |
 //! | [`receiver`], [`sender`], [`check`], [`signature`] | delivery conformance: a wiremock receiver, the reference sender, the delivery rules, HMAC signing |
 //! | [`server`] | the receiver `listen` runs on live traffic: records before it acknowledges, bounded, no request log |
+//! | [`fire`] | property-based testing of webhook consumers: signed deliveries, forgeries, hostile bodies, shrinking, replay |
 //! | [`replay`] | delivery files (exact bytes, every header) and re-sending them, re-signed if asked |
 //! | [`report`], [`escape`] | one finding model rendered as human text, JSON lines or JUnit XML; payload text shown safely |
 //! | [`export`], [`diff`] | the schemas as a bundle, OpenAPI 3.1 or AsyncAPI 3.0; breaking changes between two schema sets |
@@ -54,7 +55,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! To check your own delivery code from `cargo test`, see [`receiver`].
+//! To check your own delivery code from `cargo test`, see [`receiver`]; to test your webhook consumer (the
+//! handler that receives Chatwoot's webhooks), see [`fire`].
 //!
 //! ## Findings, not errors
 //!
@@ -66,6 +68,7 @@
 
 pub mod check;
 pub mod cli;
+mod cli_fire;
 mod cli_generate;
 mod cli_listen;
 mod cli_parallel;
@@ -80,6 +83,7 @@ pub mod event;
 pub mod exit;
 pub mod export;
 pub mod finding;
+pub mod fire;
 pub mod format;
 pub mod fuzzing;
 pub mod generate;

@@ -13,6 +13,7 @@
 //!
 //! Field names are stable; new fields may be added.
 pub mod delivery;
+pub mod fire;
 
 use std::io::{self, Write};
 

@@ -5,12 +5,16 @@ mod util;
 
 /// The `hookcheck` binary: inputs, formats, exit codes.
 mod cli;
+/// Webhook consumers written in the test suite (for `fire` and the benches).
+mod consumer;
 /// Hostile and malformed bytes: findings, never panics.
 mod decode;
 /// The contract examples pass under both profiles.
 mod examples;
 /// Exports (bundle, OpenAPI, AsyncAPI) through official validators; ajv/Python/snippet verdicts; schema diff.
 mod exports;
+/// `hookcheck fire`: consumers with planted bugs caught by the right rule; shrinking; replay.
+mod fire;
 /// Fuzz seeds and saved crashes replayed through the target functions.
 mod fuzz_replay;
 /// Generators compiled from the schemas: valid and mutated payloads, coverage, typed models.
