@@ -350,6 +350,23 @@ impl<'a> Reducer<'a> {
             Rules::Json => None,
         };
         let mut round = reductions(self.rules.node(&self.current), event, &self.current);
+        // Under `compat` a key the payload's own shape requires may be optional in another release's
+        // shape (the contract decides in `admit`): those shapes' reductions are proposed too.
+        if let Rules::Contract {
+            generator, event, ..
+        } = self.rules
+        {
+            let shapes = generator.shapes(event);
+            if shapes.len() > 1 {
+                for (_, node) in shapes {
+                    for p in reductions(Some(node), Some(event), &self.current) {
+                        if !round.iter().any(|q| q.key == p.key) {
+                            round.push(p);
+                        }
+                    }
+                }
+            }
+        }
         // Untried reductions first, biggest saving first; those that already made the failure
         // disappear last (they are tried again only in the sweep that proves the fixpoint).
         round.sort_by_key(|p| (self.passed.contains(&p.key), std::cmp::Reverse(p.saving)));

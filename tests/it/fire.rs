@@ -174,9 +174,10 @@ async fn a_500_on_a_null_key_is_shrunk_to_that_key_and_what_the_contract_require
     assert!(shrunk.complete && shrunk.contract, "{shrunk:?}");
     assert!(
         shrunk.after_bytes * 2 < shrunk.before_bytes,
-        "{} -> {}",
+        "{} -> {}: {}",
         shrunk.before_bytes,
-        shrunk.after_bytes
+        shrunk.after_bytes,
+        String::from_utf8_lossy(&g.example.request.body)
     );
     let kept: Vec<&str> = shrunk.kept.iter().map(|k| k.pointer.as_str()).collect();
     assert_eq!(kept, [NULL_KEY], "{}", report(&o));
