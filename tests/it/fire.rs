@@ -172,8 +172,12 @@ async fn a_500_on_a_null_key_is_shrunk_to_that_key_and_what_the_contract_require
     assert!(g.count >= 1);
     let shrunk = g.shrink.as_ref().expect("shrunk");
     assert!(shrunk.complete && shrunk.contract, "{shrunk:?}");
+    // Smaller; how much smaller depends on the contract. Before the per-release contracts the shrunk
+    // payload was under half the original; 4.15.1's message_created requires more (a conversation with
+    // meta.sender and its keys), and at seed 5 it is now 1,969 -> 1,023 bytes. Minimality is asserted
+    // below instead: every key left but NULL_KEY is one the contract requires.
     assert!(
-        shrunk.after_bytes * 2 < shrunk.before_bytes,
+        shrunk.after_bytes < shrunk.before_bytes,
         "{} -> {}: {}",
         shrunk.before_bytes,
         shrunk.after_bytes,
