@@ -18,7 +18,8 @@ fn bench_generate(c: &mut Criterion) {
         let generator = Generator::new(catalog, profile).expect("generator");
         let mut group = c.benchmark_group(format!("generate/{profile}"));
         group.throughput(Throughput::Elements(1));
-        for event in EventName::ALL {
+        // The events the profile's releases send (4.15.1 has no conversation_opened).
+        for event in generator.events().collect::<Vec<EventName>>() {
             let mut sampler = generator.sampler(1, event);
             group.bench_function(BenchmarkId::new("sampler", event), |b| {
                 b.iter(|| black_box(sampler.next_value().expect("value")))

@@ -244,14 +244,7 @@ pub(crate) fn check_bytes(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Re
         None => (&value, ""),
     };
     let (event, closest) = catalog.check_value_judged(payload, prefix, opts, &mut findings);
-    let mut report = Report {
-        profile: opts.profile,
-        event: event.map(|e| e.as_str().to_string()),
-        findings,
-        closest,
-    };
-    crate::validate::finish(&mut report.findings);
-    report
+    finished(opts, event, findings, closest)
 }
 
 /// A record of the old `listen --record` format: `method`, `headers` as an object, `raw_body` as text.
@@ -291,6 +284,16 @@ fn check_delivery_file(catalog: &Catalog, bytes: &[u8], opts: &Options) -> Repor
             e.to_string(),
         )),
     }
+    finished(opts, event, findings, closest)
+}
+
+/// The report of one input, its findings sorted and capped.
+fn finished(
+    opts: &Options,
+    event: Option<EventName>,
+    findings: Vec<Finding>,
+    closest: Option<crate::release::Release>,
+) -> Report {
     let mut report = Report {
         profile: opts.profile,
         event: event.map(|e| e.as_str().to_string()),

@@ -12,7 +12,7 @@
 //! use hookcheck::{Catalog, Options, Profile};
 //!
 //! let catalog = Catalog::shared()?;
-//! let body = br#"{"event":"contact_created","id":7,"name":"Ana","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"blocked":false,"acount_id":1}"#;
+//! let body = br#"{"event":"contact_created","id":7,"name":"Ana","avatar":"","thumbnail":"","account":{"id":1,"name":"Acme"},"additional_attributes":{},"custom_attributes":{},"email":null,"identifier":null,"phone_number":null,"acount_id":1}"#;
 //!
 //! // Default profile: any Chatwoot release since 2.0.
 //! let report = catalog.validate(body, &Options::default());
@@ -20,7 +20,7 @@
 //! let w = report.warnings().next().unwrap(); // ... but the typo is seen
 //! assert_eq!((w.rule.as_str(), w.pointer.as_str()), ("unknown-key", "/acount_id"));
 //!
-//! // The current release requires every key of the current payload.
+//! // 4.15.1 sends `blocked` (since 4.0.2): without it, the current release rejects the payload.
 //! let strict = Options { profile: Profile::V4_15, ..Options::default() };
 //! assert!(!catalog.validate(body, &strict).conforms(false));
 //! # Ok::<(), hookcheck::Error>(())

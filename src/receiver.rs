@@ -13,7 +13,9 @@
 //! let secret = "s3cret".to_string();
 //! // Your delivery code goes here; the reference sender stands in for it:
 //! let sender = Sender::new(receiver.url(), Some(secret.clone()), DeliveryProfile::chatwoot());
-//! let body = serde_json::json!({"event": "contact_created", "id": 1, "name": "Ana"});
+//! let body = serde_json::json!({"event": "contact_created", "id": 1, "name": "Ana", "avatar": "",
+//!     "thumbnail": "", "account": {"id": 1, "name": "Acme"}, "additional_attributes": {},
+//!     "custom_attributes": {}, "email": null, "identifier": null, "phone_number": null, "blocked": false});
 //! sender.deliver(&body).await;
 //!
 //! let expectations = Expectations::new(DeliveryProfile::chatwoot(), Some(secret));

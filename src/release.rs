@@ -7,7 +7,7 @@
 //! assert_eq!(r.version(), "2.16.0");
 //! assert!(r < Release::LATEST);
 //! let set: ReleaseSet = Release::all().filter(|r| r.version().starts_with("2.1")).collect();
-//! assert_eq!(set.to_string(), "2.10.0-2.18.0");
+//! assert_eq!(set.to_string(), "2.1.0-2.1.1, 2.10.0-2.18.0"); // consecutive releases as ranges
 //! assert!(Release::parse("2.16.1").is_err()); // never released
 //! ```
 use std::fmt;

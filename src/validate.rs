@@ -569,17 +569,21 @@ fn collect_twin(
 }
 
 /// Whether a failed branch of an `anyOf`/`oneOf` at `at` is not meant for the value at all: every error is
-/// the value's type, or a discriminating key of it (a direct child) outside the branch's `const`/`enum`.
-fn inapplicable(branch: &[ValidationError<'_>], at: &str) -> bool {
+/// the value's type, or (with `by_key`) a discriminating key of it (a direct child) outside the branch's
+/// `const`/`enum`.
+fn inapplicable(branch: &[ValidationError<'_>], at: &str, by_key: bool) -> bool {
     !branch.is_empty()
         && branch.iter().all(|x| {
             let path = x.instance_path().as_str();
             match x.kind() {
                 ValidationErrorKind::Type { .. } => path == at,
-                ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => path
-                    .strip_prefix(at)
-                    .and_then(|rest| rest.strip_prefix('/'))
-                    .is_some_and(|key| !key.contains('/')),
+                ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => {
+                    by_key
+                        && path
+                            .strip_prefix(at)
+                            .and_then(|rest| rest.strip_prefix('/'))
+                            .is_some_and(|key| !key.contains('/'))
+                }
                 _ => false,
             }
         })
@@ -651,10 +655,19 @@ fn map_error(e: &ValidationError<'_>, profile: Profile, out: &mut Vec<Finding>) 
             // Nullable references are `anyOf: [null, {$ref}]`, and variants are told apart by a key
             // (`file_type`, `type`): report the branch that fits the value's type and discriminator rather
             // than "not valid under any of the schemas".
-            let fitting: Vec<_> = context
+            let at = e.instance_path().as_str();
+            let mut fitting: Vec<_> = context
                 .iter()
-                .filter(|branch| !inapplicable(branch, e.instance_path().as_str()))
+                .filter(|branch| !inapplicable(branch, at, true))
                 .collect();
+            if fitting.is_empty() {
+                // Every branch is told off by a key: the value is of the right type for some of them
+                // (`anyOf: [null, {$ref}]` with a wrong `status`), whose own errors are what is wrong.
+                fitting = context
+                    .iter()
+                    .filter(|branch| !inapplicable(branch, at, false))
+                    .collect();
+            }
             if let [only] = fitting.as_slice() {
                 for x in only.iter() {
                     map_error(x, profile, out);

@@ -61,7 +61,7 @@ type Groups = Vec<(ReleaseSet, usize)>;
 ///
 /// * the **union** (the files as a plain validator reads them): `compat`'s first filter, since a payload
 ///   that some release accepts always passes it;
-/// * one **release contract** per group of releases whose derived documents are identical ([`derive`]),
+/// * one **release contract** per group of releases whose derived documents are identical ([`derive`](mod@derive)),
 ///   built on first need.
 ///
 /// Two kinds of validator check them:

@@ -36,6 +36,8 @@ mod releases;
 mod schemas;
 /// The seeds' own payloads: their documented defects become precise findings (snapshotted).
 mod seeds;
+/// Every semantic rule on hand-written cases (not through the generator's breaker).
+mod semantic;
 /// The compile-time verdict validators agree with the run-time ones.
 mod verdict;
 /// Delivery conformance: receiver, checks, reference and broken senders, reports.
