@@ -61,10 +61,11 @@ pub fn run(
             .map_or(0, |d| d.as_nanos() as u64)
     });
     eprintln!("hookcheck: seed {seed} (profile {profile}; reproduce with --seed {seed})");
-    let generator = Generator::new(catalog, profile).map_err(|e| Error::SchemaCompile {
-        id: e.location.clone(),
-        message: e.to_string(),
-    })?;
+    let generator =
+        Generator::with_events(catalog, profile, &events).map_err(|e| Error::SchemaCompile {
+            id: e.location.clone(),
+            message: e.to_string(),
+        })?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     if coverage {
         return print_coverage(&generator, &events, seed, count.max(1), &mut out);

@@ -21,7 +21,10 @@ pub mod node;
 pub mod sample;
 pub mod strategy;
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, OnceLock},
+};
 
 use proptest::{
     strategy::{Strategy, ValueTree},
@@ -59,43 +62,161 @@ pub enum GenerateError {
 #[derive(Debug, Clone)]
 pub struct Generator {
     profile: Profile,
-    nodes: BTreeMap<EventName, Vec<(crate::release::ReleaseSet, Node)>>,
+    nodes: BTreeMap<EventName, Shapes>,
+}
+
+/// Per event: every distinct shape with the releases that send it, oldest first.
+type Shapes = Vec<(crate::release::ReleaseSet, Node)>;
+
+/// A catalog that cannot derive its release contracts: a defect in the embedded schemas.
+fn internal(e: crate::Error) -> Unsupported {
+    Unsupported {
+        keyword: String::new(),
+        location: "schemas/".into(),
+        reason: e.to_string(),
+    }
+}
+
+/// Compiles `event`'s shapes under `profile`: one per distinct contract of that event (not per release group
+/// of the whole catalog, which would compile the same shape dozens of times).
+fn compile_event(
+    catalog: &Catalog,
+    profile: Profile,
+    event: EventName,
+) -> Result<Shapes, Unsupported> {
+    let uri = format!("{BASE_URI}{}", profile.event_path(event));
+    let contracts = match profile {
+        Profile::Compat => catalog.event_documents(event).map_err(internal)?,
+        Profile::Release(r) => vec![(
+            std::iter::once(r).collect(),
+            catalog.documents_for(profile).map_err(internal)?,
+        )],
+    };
+    let mut shapes: Shapes = Vec::new();
+    for (releases, docs) in contracts {
+        let node = node::Compiler::new(docs).compile_uri(&uri)?;
+        match shapes.iter_mut().find(|(_, n)| *n == node) {
+            Some((set, _)) => *set = set.union(releases),
+            None => shapes.push((releases, node)),
+        }
+    }
+    Ok(shapes)
 }
 
 impl Generator {
     /// Compiles every event schema of `profile`.
     ///
+    /// Under `compat` this compiles every distinct shape of every event (about 240 of them): a few seconds
+    /// in a release build. Compile once and reuse: [`Generator::shared`] keeps one per profile for the
+    /// process, and [`Generator::with_events`] compiles only the events you need.
+    ///
     /// # Errors
     /// A keyword the compiler does not support (named, with its schema location).
     pub fn new(catalog: &Catalog, profile: Profile) -> Result<Self, Unsupported> {
-        let internal = |e: crate::Error| Unsupported {
-            keyword: String::new(),
-            location: "schemas/".into(),
-            reason: e.to_string(),
-        };
-        let contracts = match profile {
-            Profile::Compat => catalog.release_documents().map_err(internal)?,
-            Profile::Release(r) => {
-                let docs = catalog.documents_for(profile).map_err(internal)?;
-                vec![(std::iter::once(r).collect(), docs)]
-            }
-        };
-        let mut nodes: BTreeMap<EventName, Vec<(crate::release::ReleaseSet, Node)>> =
-            BTreeMap::new();
-        for (releases, docs) in contracts {
-            let mut compiler = node::Compiler::new(docs);
-            let sent = crate::schema::events_sent(docs);
-            for event in sent {
-                let uri = format!("{BASE_URI}{}", profile.event_path(event));
-                let node = compiler.compile_uri(&uri)?;
-                let shapes = nodes.entry(event).or_default();
-                match shapes.iter_mut().find(|(_, n)| *n == node) {
-                    Some((set, _)) => *set = set.union(releases),
-                    None => shapes.push((releases, node)),
-                }
-            }
+        let events = catalog.events(profile).map_err(internal)?;
+        Self::with_events(catalog, profile, &events)
+    }
+
+    /// Compiles the schemas of `events` only (those `profile` does not send are left out; see
+    /// [`Generator::events`]).
+    ///
+    /// ```
+    /// use hookcheck::{generate::Generator, Catalog, EventName, Profile};
+    /// let catalog = Catalog::shared()?;
+    /// let g = Generator::with_events(catalog, Profile::Compat, &[EventName::ContactCreated])?;
+    /// assert_eq!(g.events().collect::<Vec<_>>(), [EventName::ContactCreated]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A keyword the compiler does not support (named, with its schema location).
+    pub fn with_events(
+        catalog: &Catalog,
+        profile: Profile,
+        events: &[EventName],
+    ) -> Result<Self, Unsupported> {
+        let sent = catalog.events(profile).map_err(internal)?;
+        let events: Vec<EventName> = events
+            .iter()
+            .copied()
+            .filter(|e| sent.contains(e))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        // Events compile independently: spread them over the cores (compat has ~240 shapes to compile).
+        let workers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(events.len())
+            .max(1);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let compiled: Vec<Result<Vec<(EventName, Shapes)>, Unsupported>> =
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..workers)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut out = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some(&event) = events.get(i) else {
+                                    return Ok(out);
+                                };
+                                out.push((event, compile_event(catalog, profile, event)?));
+                            }
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| {
+                        w.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            });
+        let mut nodes = BTreeMap::new();
+        for worker in compiled {
+            nodes.extend(worker?);
         }
         Ok(Self { profile, nodes })
+    }
+
+    /// One generator per profile for the whole process, compiled on first use: what tests and long-lived
+    /// programs want, since compiling `compat` takes seconds.
+    ///
+    /// ```
+    /// use hookcheck::{generate::Generator, Profile};
+    /// let a = Generator::shared(Profile::V4_15)?;
+    /// let b = Generator::shared(Profile::V4_15)?;
+    /// assert!(std::ptr::eq(a, b));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The embedded schemas do not load, or a keyword the compiler does not support.
+    pub fn shared(profile: Profile) -> Result<&'static Generator, Unsupported> {
+        type Slot = OnceLock<Result<Generator, Unsupported>>;
+        static SHARED: OnceLock<Vec<Slot>> = OnceLock::new();
+        let slots = SHARED.get_or_init(|| {
+            (0..=crate::release::COUNT)
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        let index = match profile {
+            Profile::Compat => crate::release::COUNT,
+            Profile::Release(r) => r.index(),
+        };
+        let Some(slot) = slots.get(index) else {
+            return Err(internal(crate::Error::SchemaCompile {
+                id: "schemas/".into(),
+                message: format!("no release at index {index}"),
+            }));
+        };
+        slot.get_or_init(|| {
+            let catalog = Catalog::shared().map_err(internal)?;
+            Generator::new(catalog, profile)
+        })
+        .as_ref()
+        .map_err(Clone::clone)
     }
 
     /// The profile it generates for.

@@ -339,6 +339,20 @@ impl Catalog {
             .collect())
     }
 
+    /// The distinct contracts of `event`: each group of releases that send it the same way, oldest first,
+    /// with documents to compile it from. Fewer than [`Catalog::release_documents`]: a change elsewhere in
+    /// the schemas does not split this event's releases.
+    ///
+    /// # Errors
+    /// The release contracts could not be derived (a defect in `schemas/`).
+    pub fn event_documents(&self, event: EventName) -> Result<Vec<(ReleaseSet, &Documents)>> {
+        Ok(self
+            .groups(event)?
+            .into_iter()
+            .map(|(set, c)| (set, &c.docs))
+            .collect())
+    }
+
     /// The releases that send `event`.
     ///
     /// # Errors

@@ -542,7 +542,7 @@ fn generated(
     mutations: usize,
 ) -> Result<Vec<(String, Value)>, String> {
     let mut out = Vec::new();
-    let g = Generator::new(catalog(), profile)
+    let g = Generator::shared(profile)
         .map_err(|e| format!("{profile}: the generator cannot build this release: {e}"))?;
     for event in events_of(profile) {
         for (i, v) in g

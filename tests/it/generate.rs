@@ -17,8 +17,9 @@ use serde_json::Value;
 
 use crate::util::catalog;
 
-fn generator(profile: Profile) -> Generator {
-    Generator::new(catalog(), profile).expect("every schema keyword is supported")
+/// Compiled once per profile for the whole test binary (compat takes ~10 s in a debug build).
+fn generator(profile: Profile) -> &'static Generator {
+    Generator::shared(profile).expect("every schema keyword is supported")
 }
 
 /// 64 cases per event and profile by default (the suite stays under 10 minutes on 2 cores),

@@ -14,14 +14,11 @@ use std::{
     time::Duration,
 };
 
-use hookcheck::{
-    generate::Generator, sender::activesupport_json, signature, Catalog, EventName, Profile,
-};
+use hookcheck::{generate::Generator, sender::activesupport_json, signature, EventName, Profile};
 
 /// Valid payloads of every event, compact ActiveSupport JSON, to cycle through.
 pub fn bodies(per_event: usize) -> Vec<Vec<u8>> {
-    let catalog = Catalog::shared().expect("schemas");
-    let g = Generator::new(catalog, Profile::Compat).expect("generator");
+    let g = Generator::shared(Profile::Compat).expect("generator");
     let mut out = Vec::new();
     for e in EventName::ALL {
         for v in g.values(e, 7, per_event).expect("values") {

@@ -364,7 +364,7 @@ fn python_jsonschema_agrees_on_generated_payloads_of_every_sample_release() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut failures = Vec::new();
     for profile in sample() {
-        let g = match Generator::new(catalog(), profile) {
+        let g = match Generator::shared(profile) {
             Ok(g) => g,
             Err(e) => {
                 failures.push(format!("{profile}: no generator: {e}"));

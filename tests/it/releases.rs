@@ -80,7 +80,7 @@ fn payload_with(
 ) -> Option<Value> {
     let pointer = b["pointer"].as_str().unwrap();
     let (p, key) = parent(pointer);
-    let generator = Generator::new(catalog(), Profile::Release(release)).ok()?;
+    let generator = Generator::shared(Profile::Release(release)).ok()?;
     let mut fallback = None;
     for seed in 7..7 + SEEDS {
         let mut sampler = generator.sampler(seed, event);

@@ -108,7 +108,7 @@ fn compile_time_and_run_time_verdicts_agree_on_generated_mutated_and_cross_event
     let mut disagreements = Vec::new();
     let (mut valid, mut invalid) = (0usize, 0usize);
     for profile in Profile::ALL {
-        let g = Generator::new(catalog(), profile).expect("generator");
+        let g = Generator::shared(profile).expect("generator");
         for event in g.events().collect::<Vec<_>>() {
             let values = g.values(event, 7, cases()).expect("values");
             for (i, v) in values.iter().enumerate() {
