@@ -11,7 +11,7 @@ use hookcheck::{
 use proptest::{
     prelude::*,
     strategy::ValueTree,
-    test_runner::{Config, FileFailurePersistence, TestCaseError, TestError, TestRunner},
+    test_runner::{Config, FileFailurePersistence, RngSeed, TestCaseError, TestError, TestRunner},
 };
 use serde_json::Value;
 
@@ -297,31 +297,18 @@ fn the_same_seed_gives_the_same_payloads() {
     }
 }
 
-/// A planted property that fails when a conversation has 5 or more unread messages: proptest must shrink
-/// the counterexample to exactly 5 and to a payload much smaller than the ones it generates.
+/// A planted property that fails when a conversation has 5 or more unread messages: proptest shrinks the
+/// counterexample to the boundary and to a payload much smaller than the ones it generates.
+///
+/// Shrinking is greedy: from some draws it stops one halving short (10; 8 of 40 seeds when this was
+/// written), because simplifying other parts first changes which integer steps remain. The test runs 40
+/// fixed seeds (proptest's default seed is random, which made an exact assertion flaky) and holds every
+/// one to [5, 10], most to exactly 5.
 #[test]
 fn shrinking_finds_a_small_counterexample() {
     // One release's shape: how far the value tree shrinks, not which release shape the union settles on.
     let g = generator(Profile::V4_15);
     let strategy = g.strategy(EventName::ConversationCreated);
-    // A conversation has hundreds of shrinkable parts: give shrinking room to reach the boundary.
-    let mut runner = TestRunner::new(Config {
-        failure_persistence: None,
-        cases: 512,
-        max_shrink_iters: 100_000,
-        ..Config::default()
-    });
-    let result = runner.run(&strategy, |v| {
-        if v["unread_count"].as_u64().unwrap_or(0) >= 5 {
-            return Err(TestCaseError::fail("planted: unread_count >= 5"));
-        }
-        Ok(())
-    });
-    let Err(TestError::Fail(_, minimal)) = result else {
-        panic!("the planted property must fail")
-    };
-    assert_eq!(minimal["unread_count"], 5, "shrunk to the boundary");
-    let shrunk = serde_json::to_string(&minimal).expect("json").len();
     let typical: usize = g
         .values(EventName::ConversationCreated, 3, 50)
         .expect("values")
@@ -329,13 +316,44 @@ fn shrinking_finds_a_small_counterexample() {
         .map(|v| serde_json::to_string(v).expect("json").len())
         .sum::<usize>()
         / 50;
+    let mut at_boundary = 0;
+    for seed in 0..40 {
+        // A conversation has hundreds of shrinkable parts: give shrinking room to reach the boundary.
+        let mut runner = TestRunner::new(Config {
+            failure_persistence: None,
+            cases: 512,
+            max_shrink_iters: 100_000,
+            rng_seed: RngSeed::Fixed(seed),
+            ..Config::default()
+        });
+        let result = runner.run(&strategy, |v| {
+            if v["unread_count"].as_u64().unwrap_or(0) >= 5 {
+                return Err(TestCaseError::fail("planted: unread_count >= 5"));
+            }
+            Ok(())
+        });
+        let Err(TestError::Fail(_, minimal)) = result else {
+            panic!("seed {seed}: the planted property must fail")
+        };
+        let unread = minimal["unread_count"].as_u64().expect("an integer");
+        assert!(
+            (5..=10).contains(&unread),
+            "seed {seed}: shrunk to {unread}"
+        );
+        at_boundary += usize::from(unread == 5);
+        let shrunk = serde_json::to_string(&minimal).expect("json").len();
+        assert!(
+            shrunk * 2 < typical,
+            "seed {seed}: shrunk payload {shrunk} bytes vs typical {typical}: {minimal}"
+        );
+        assert!(
+            minimal["messages"].as_array().is_some_and(Vec::is_empty),
+            "seed {seed}: optional parts shrink away: {minimal}"
+        );
+    }
     assert!(
-        shrunk * 2 < typical,
-        "shrunk payload {shrunk} bytes vs typical {typical}: {minimal}"
-    );
-    assert!(
-        minimal["messages"].as_array().is_some_and(Vec::is_empty),
-        "optional parts shrink away: {minimal}"
+        at_boundary >= 30,
+        "only {at_boundary} of 40 seeds shrank to exactly 5"
     );
 }
 
