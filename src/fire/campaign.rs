@@ -135,12 +135,11 @@ pub(crate) async fn run(c: &Campaign) -> Result<Outcome, FireError> {
     let url = parse_url(&c.url)?;
     let signer = Arc::new(Signer::new(c.delivery.clone(), c.secret.clone())?);
     let catalog = Catalog::shared()?;
-    let generator =
-        Generator::new(catalog, c.profile).map_err(|e| crate::Error::SchemaCompile {
-            id: e.location.clone(),
-            message: e.to_string(),
-        })?;
-    let events = c.events_for(&generator)?;
+    let generator = Generator::shared(c.profile).map_err(|e| crate::Error::SchemaCompile {
+        id: e.location.clone(),
+        message: e.to_string(),
+    })?;
+    let events = c.events_for(generator)?;
     let timeout = c
         .timeout
         .unwrap_or(Duration::from_secs(c.delivery.timeout_secs));
@@ -158,7 +157,7 @@ pub(crate) async fn run(c: &Campaign) -> Result<Outcome, FireError> {
     );
     let planner = Planner {
         catalog,
-        generator: &generator,
+        generator,
         profile: c.profile,
         seed: c.seed,
         count: c.count,
@@ -232,7 +231,7 @@ pub(crate) async fn run(c: &Campaign) -> Result<Outcome, FireError> {
                 });
                 break;
             }
-            shrink_group(c, &wire, &signer, catalog, &generator, g, concurrency).await;
+            shrink_group(c, &wire, &signer, catalog, generator, g, concurrency).await;
         }
     }
     let mut notes = planner.notes.into_inner().unwrap_or_default();

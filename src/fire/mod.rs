@@ -361,14 +361,14 @@ impl Campaign {
     pub fn plan(&self) -> Result<Vec<Case>, FireError> {
         let catalog = Catalog::shared()?;
         let generator =
-            Generator::new(catalog, self.profile).map_err(|e| crate::Error::SchemaCompile {
+            Generator::shared(self.profile).map_err(|e| crate::Error::SchemaCompile {
                 id: e.location.clone(),
                 message: e.to_string(),
             })?;
         let signs = self.delivery.signature.is_some() && self.secret.is_some();
         let planner = phases::Planner {
             catalog,
-            generator: &generator,
+            generator,
             profile: self.profile,
             seed: self.seed,
             count: self.count,
@@ -380,7 +380,7 @@ impl Campaign {
             .copied()
             .filter(|p| *p != Phase::Signature || signs)
             .collect();
-        let events = self.events_for(&generator)?;
+        let events = self.events_for(generator)?;
         let mut out = Vec::new();
         for (phase, event) in planner.batches(&phases, &events) {
             out.extend(planner.cases(phase, event, &events)?);

@@ -438,7 +438,7 @@ async fn the_same_seed_sends_the_same_deliveries() {
         .filter(|c| c.event == Some(EventName::MessageCreated))
         .filter_map(|c| c.payload)
         .collect();
-    let generator = hookcheck::generate::Generator::new(catalog(), Profile::Compat).unwrap();
+    let generator = hookcheck::generate::Generator::shared(Profile::Compat).unwrap();
     assert_eq!(
         random,
         generator.values(EventName::MessageCreated, 3, 5).unwrap()
