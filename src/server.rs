@@ -397,7 +397,7 @@ fn spawn_workers<S: Sink>(
                 let Job {
                     delivery,
                     slot,
-                    _budget,
+                    _budget: budget,
                     reply,
                 } = job;
                 let kept = match sink.keep(delivery) {
@@ -407,9 +407,13 @@ fn spawn_workers<S: Sink>(
                     }
                     Err(_) => {
                         slot.shared.counters.lost.fetch_add(1, Ordering::SeqCst);
+                        // Give the slot back before answering: a client that retries at once on the
+                        // 500 must find it free (with `--max-deliveries` it was answered 503).
+                        drop(slot);
                         false
                     }
                 };
+                drop(budget);
                 let _ = reply.send(kept);
             })
         })
