@@ -584,7 +584,7 @@ impl Catalog {
         };
         let mut best: Option<(Score, ReleaseSet)> = None;
         for (releases, class) in self.groups(event)?.into_iter().rev() {
-            let score = self.score(class, event, value)?;
+            let score = self.score(class, event, value, None)?;
             if score.errors == 0 && score.anachronistic == 0 {
                 fit.accepted = fit.accepted.union(releases);
                 if score.unknown == 0 {
@@ -606,7 +606,11 @@ impl Catalog {
     pub(crate) fn closest(&self, event: EventName, value: &Value) -> Result<Option<Closest>> {
         let mut best: Option<(Score, ReleaseSet)> = None;
         for (releases, class) in self.groups(event)?.into_iter().rev() {
-            let score = self.score(class, event, value)?;
+            // Branch and bound: a release with more errors than the best one's errors and anachronistic
+            // keys cannot win, so its errors are counted only that far and its unknown keys not at all
+            // (an invalid payload is scored against every release that sends the event).
+            let bound = best.as_ref().map(|(b, _)| b.key().0);
+            let score = self.score(class, event, value, bound)?;
             if best.as_ref().is_none_or(|(b, _)| score.key() < b.key()) {
                 let perfect = score.key() == (0, 0);
                 best = Some((score, releases));
@@ -618,24 +622,35 @@ impl Catalog {
         Ok(best.map(|(score, releases)| score.closest(releases)))
     }
 
-    fn score(&self, class: &Class, event: EventName, value: &Value) -> Result<Score> {
+    /// How far `value` is from `class`'s contract. With `bound`, a score whose errors alone exceed it is
+    /// returned as soon as that is known, its counts then partial (only `key().0 > bound` holds).
+    fn score(
+        &self,
+        class: &Class,
+        event: EventName,
+        value: &Value,
+        bound: Option<usize>,
+    ) -> Result<Score> {
         let contract = self.contract_of(class)?;
         if contract.closed(event)?.is_valid(value) {
             return Ok(Score::default());
         }
         let v = contract.event(event)?;
+        let limit = bound.map_or(crate::validate::MAX_FINDINGS, |b| {
+            crate::validate::MAX_FINDINGS.min(b.saturating_add(1))
+        });
         let errors = if v.open.is_valid(value) {
             0
         } else {
-            v.open
-                .iter_errors(value)
-                .take(crate::validate::MAX_FINDINGS)
-                .count()
+            v.open.iter_errors(value).take(limit).count()
         };
         let mut score = Score {
             errors,
             ..Score::default()
         };
+        if bound.is_some_and(|b| errors > b) {
+            return Ok(score);
+        }
         for e in v
             .closed
             .iter_errors(value)
