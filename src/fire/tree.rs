@@ -2,52 +2,8 @@
 //! JSON Pointer: what coverage, hostile bodies and shrinking share.
 use serde_json::Value;
 
-use crate::{
-    finding::push_token,
-    generate::node::{Alt, Node, Ty},
-};
-
-/// The alternative of `node` that accepts `v`, if any.
-pub(crate) fn alt_of<'n>(node: &'n Node, v: &Value) -> Option<&'n Alt> {
-    node.alts.iter().find(|a| a.accepts(v))
-}
-
-/// Calls `f(pointer, node, alt, value)` for every value of `v` that the schema describes, parents before
-/// children. Values under free-form objects (no schema) are not visited.
-pub(crate) fn walk<'n>(
-    node: &'n Node,
-    v: &Value,
-    ptr: &str,
-    f: &mut dyn FnMut(&str, &'n Node, &'n Alt, &Value),
-) {
-    let Some(alt) = alt_of(node, v) else {
-        return;
-    };
-    f(ptr, node, alt, v);
-    match (&alt.ty, v) {
-        (Ty::Object(o), Value::Object(m)) => {
-            for (k, x) in m {
-                let child = push_token(ptr, k);
-                match o.prop(k) {
-                    Some(n) => walk(n, x, &child, f),
-                    None => {
-                        if let Some(Some(a)) = &o.additional {
-                            walk(a, x, &child, f);
-                        }
-                    }
-                }
-            }
-        }
-        (Ty::Array { items, prefix, .. }, Value::Array(a)) => {
-            for (i, x) in a.iter().enumerate() {
-                if let Some(n) = prefix.get(i).or(items.as_deref()) {
-                    walk(n, x, &format!("{ptr}/{i}"), f);
-                }
-            }
-        }
-        _ => {}
-    }
-}
+pub(crate) use crate::generate::node::{alt_of, walk};
+use crate::generate::node::{Node, Ty};
 
 /// The node describing the value at `pointer` in `v` (whose schema is `root`), if the schema describes it.
 pub(crate) fn node_at<'n>(root: &'n Node, v: &Value, pointer: &str) -> Option<&'n Node> {

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::node::{Node, Ty};
-use crate::{event::EventName, finding::push_token, format, profile::Profile, semantic};
+use crate::{event::EventName, format, profile::Profile, semantic};
 
 /// The kinds of defect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -208,9 +208,13 @@ fn corrupt_timestamp(fmt: &str, s: &str) -> Option<String> {
 }
 
 fn walk(node: &Node, v: &Value, ptr: &str, out: &mut Vec<Site>) {
-    let Some(alt) = node.alts.iter().find(|a| a.accepts(v)) else {
-        return;
-    };
+    super::node::walk(node, v, ptr, &mut |ptr, node, alt, v| {
+        sites_at(ptr, node, alt, v, out)
+    });
+}
+
+/// The mutation sites of one value (`v` at `ptr`, described by `alt` of `node`), not of its children.
+fn sites_at(ptr: &str, node: &Node, alt: &super::node::Alt, v: &Value, out: &mut Vec<Site>) {
     if !ptr.is_empty() && ptr != "/event" {
         let enumerated = alt.values.is_some();
         let wrong = wrong_type_for(v);
@@ -278,47 +282,25 @@ fn walk(node: &Node, v: &Value, ptr: &str, out: &mut Vec<Site>) {
             }
         }
     }
-    match (&alt.ty, v) {
-        (Ty::Object(o), Value::Object(m)) => {
-            for key in &o.required {
-                if ptr.is_empty() && key == "event" || !m.contains_key(key) {
-                    continue;
-                }
-                let mut without = m.clone();
-                without.shift_remove(key);
-                if !node.accepts(&Value::Object(without)) {
-                    out.push(site(
-                        Class::RemoveRequired,
-                        ptr,
-                        "schema/required",
-                        format!("required key `{key}` removed"),
-                        Edit::Remove {
-                            object: ptr.into(),
-                            key: key.clone(),
-                        },
-                    ));
-                }
+    if let (Ty::Object(o), Value::Object(m)) = (&alt.ty, v) {
+        for key in &o.required {
+            if ptr.is_empty() && key == "event" || !m.contains_key(key) {
+                continue;
             }
-            for (k, x) in m {
-                let child = push_token(ptr, k);
-                match o.prop(k) {
-                    Some(n) => walk(n, x, &child, out),
-                    None => {
-                        if let Some(Some(a)) = &o.additional {
-                            walk(a, x, &child, out);
-                        }
-                    }
-                }
+            let mut without = m.clone();
+            without.shift_remove(key);
+            if !node.accepts(&Value::Object(without)) {
+                out.push(site(
+                    Class::RemoveRequired,
+                    ptr,
+                    "schema/required",
+                    format!("required key `{key}` removed"),
+                    Edit::Remove {
+                        object: ptr.into(),
+                        key: key.clone(),
+                    },
+                ));
             }
         }
-        (Ty::Array { items, prefix, .. }, Value::Array(a)) => {
-            for (i, x) in a.iter().enumerate() {
-                let child = format!("{ptr}/{i}");
-                if let Some(n) = prefix.get(i).or(items.as_deref()) {
-                    walk(n, x, &child, out);
-                }
-            }
-        }
-        _ => {}
     }
 }
