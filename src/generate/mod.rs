@@ -22,7 +22,7 @@ pub mod sample;
 pub mod strategy;
 
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, BTreeSet},
     sync::{Arc, OnceLock},
 };
 
@@ -34,7 +34,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::{event::EventName, profile::Profile, schema::resolve::BASE_URI, Catalog};
-pub use coverage::{Coverage, Item};
+pub use coverage::{Coverage, Item, Steer};
 pub use node::{Node, Unsupported};
 pub use sample::Sampler;
 pub use strategy::ValueStrategy;
@@ -63,6 +63,9 @@ pub enum GenerateError {
 pub struct Generator {
     profile: Profile,
     nodes: BTreeMap<EventName, Shapes>,
+    /// Per event, computed on first use: each shape's coverage items (a walk of large trees, and every
+    /// `fire` campaign's coverage phase asks for them).
+    items: BTreeMap<EventName, OnceLock<Vec<BTreeSet<Item>>>>,
 }
 
 /// Per event: every distinct shape with the releases that send it, oldest first.
@@ -177,7 +180,12 @@ impl Generator {
         for worker in compiled {
             nodes.extend(worker?);
         }
-        Ok(Self { profile, nodes })
+        let items = nodes.keys().map(|e| (*e, OnceLock::new())).collect();
+        Ok(Self {
+            profile,
+            nodes,
+            items,
+        })
     }
 
     /// One generator per profile for the whole process, compiled on first use: what tests and long-lived
@@ -243,6 +251,24 @@ impl Generator {
     /// Every distinct shape of `event`, with the releases that send it, oldest first.
     pub fn shapes(&self, event: EventName) -> &[(crate::release::ReleaseSet, Node)] {
         self.nodes.get(&event).map_or(&[], Vec::as_slice)
+    }
+
+    /// Per release shape of `event` (as [`shapes`](Self::shapes)), every coverage item drawing it can
+    /// exercise (see [`coverage::items`]); computed once per generator and event.
+    pub fn coverage_items(&self, event: EventName) -> &[BTreeSet<Item>] {
+        match self.items.get(&event) {
+            Some(cell) => cell.get_or_init(|| {
+                self.shapes(event)
+                    .iter()
+                    .map(|(_, n)| {
+                        let mut out = BTreeSet::new();
+                        coverage::items(n, "", &mut out);
+                        out
+                    })
+                    .collect()
+            }),
+            None => &[],
+        }
     }
 
     fn union_strategy(&self, event: EventName, coverage: &Option<Arc<Coverage>>) -> ValueStrategy {

@@ -25,7 +25,7 @@ use proptest::{
 use serde_json::{Map, Value};
 
 use super::{
-    coverage::{Coverage, Item},
+    coverage::{Coverage, Item, Steer},
     node::{Alt, Node, Object, Ty},
     strategy::{
         array_rest_domain, attribute_count_domain, fit, integer_domain, iso8601, js_date,
@@ -127,6 +127,87 @@ fn plan(o: &Object) -> ObjectPlan {
     }
 }
 
+fn child_path(path: &str, key: &str) -> String {
+    format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"))
+}
+
+/// Answers of [`alt_reaches`] by the alternative's address: the node tree is owned (one node per
+/// position), so an address stands for one place in one release shape, and the wanted items do not
+/// change during a sampler's life.
+type Reach = HashMap<usize, bool, BuildHasherDefault<AddressHasher>>;
+
+/// Whether drawing `node` at `path` can record an item `steer` wants (the items the sampler records,
+/// looked up without drawing; only subtrees with something wanted beneath are walked).
+fn node_reaches(node: &Node, path: &str, steer: &Steer, memo: &mut Reach) -> bool {
+    steer.wants_under(path)
+        && node.alts.iter().any(|a| {
+            (node.alts.len() > 1
+                && steer.wants(&Item::Branch {
+                    path: path.to_string(),
+                    label: a.label.clone(),
+                }))
+                || alt_reaches(a, path, steer, memo)
+        })
+}
+
+fn alt_reaches(alt: &Alt, path: &str, steer: &Steer, memo: &mut Reach) -> bool {
+    let key = alt as *const Alt as usize;
+    if let Some(&known) = memo.get(&key) {
+        return known;
+    }
+    let r = alt_reaches_uncached(alt, path, steer, memo);
+    memo.insert(key, r);
+    r
+}
+
+fn alt_reaches_uncached(alt: &Alt, path: &str, steer: &Steer, memo: &mut Reach) -> bool {
+    if let Some(values) = &alt.values {
+        return values.iter().any(|v| {
+            steer.wants(&Item::Enum {
+                path: path.to_string(),
+                value: v.to_string(),
+            })
+        });
+    }
+    match &alt.ty {
+        Ty::Array { items, prefix, .. } => {
+            prefix
+                .iter()
+                .enumerate()
+                .any(|(i, n)| node_reaches(n, &child_path(path, &i.to_string()), steer, memo))
+                || match items.as_deref() {
+                    Some(n) => node_reaches(n, &child_path(path, "*"), steer, memo),
+                    // Items of any type, as drawn below. A temporary node's address means nothing
+                    // once it is dropped: its own memo.
+                    None => node_reaches(
+                        &Node::scalar(),
+                        &child_path(path, "*"),
+                        steer,
+                        &mut Reach::default(),
+                    ),
+                }
+        }
+        Ty::Object(o) => {
+            o.props.iter().any(|(k, n)| {
+                let p = child_path(path, k);
+                if !steer.wants_under(&p) || n.is_never() {
+                    return false;
+                }
+                let optional = !o.required.contains(k);
+                (optional
+                    && [true, false].into_iter().any(|present| {
+                        steer.wants(&Item::Optional {
+                            path: p.clone(),
+                            present,
+                        })
+                    }))
+                    || node_reaches(n, &p, steer, memo)
+            }) || matches!(&o.additional, Some(Some(n)) if node_reaches(n, &child_path(path, "*"), steer, memo))
+        }
+        _ => false,
+    }
+}
+
 /// Draws valid payloads of one event, consistent across fields (see [`semantic::repair`]).
 pub struct Sampler<'a> {
     /// One node per release shape (`compat` draws one per payload).
@@ -135,6 +216,9 @@ pub struct Sampler<'a> {
     event: EventName,
     rng: Rng,
     coverage: Option<&'a Coverage>,
+    /// Items to aim at (the coverage phase of `fire`); requires `coverage`, which computes the paths.
+    steer: Option<&'a Steer>,
+    reach: Reach,
     /// For string `pattern`s without a format (none in the Chatwoot schemas today): proptest's regex
     /// generator, driven by a runner seeded from the same seed.
     regex: Option<TestRunner>,
@@ -151,6 +235,8 @@ impl<'a> Sampler<'a> {
             event,
             rng: Rng::new(seed ^ 0x6865_6c6c_6f63_6877),
             coverage: None,
+            steer: None,
+            reach: Reach::default(),
             regex: None,
             seed,
             last_shape: None,
@@ -160,6 +246,15 @@ impl<'a> Sampler<'a> {
     /// Records what each drawn value exercises into `coverage`.
     pub fn with_coverage(mut self, coverage: &'a Coverage) -> Self {
         self.coverage = Some(coverage);
+        self
+    }
+
+    /// Records into `coverage` as [`with_coverage`](Self::with_coverage), and aims every choice at
+    /// what `steer` still wants: a few draws reach what random draws reach in thousands. The payloads
+    /// stay valid; only the choices among valid ones change.
+    pub fn steered(mut self, coverage: &'a Coverage, steer: &'a Steer) -> Self {
+        self.coverage = Some(coverage);
+        self.steer = Some(steer);
         self
     }
 
@@ -187,7 +282,19 @@ impl<'a> Sampler<'a> {
                 *one
             }
             many => {
-                let i = self.rng.below(many.len());
+                let mut i = self.rng.below(many.len());
+                if let Some(steer) = self.steer {
+                    // A release shape that still has something wanted (an item only old releases send).
+                    let aimed: Vec<usize> = steer
+                        .shapes()
+                        .iter()
+                        .copied()
+                        .filter(|&k| k < many.len())
+                        .collect();
+                    if !aimed.is_empty() {
+                        i = aimed[self.rng.below(aimed.len())];
+                    }
+                }
                 self.last_shape = Some(i);
                 many[i]
             }
@@ -205,7 +312,7 @@ impl<'a> Sampler<'a> {
     fn child(&self, path: &str, key: &str) -> String {
         // Paths only matter for coverage; without it, no allocation.
         match self.coverage {
-            Some(_) => format!("{path}/{}", key.replace('~', "~0").replace('/', "~1")),
+            Some(_) => child_path(path, key),
             None => String::new(),
         }
     }
@@ -220,8 +327,33 @@ impl<'a> Sampler<'a> {
         if node.alts.is_empty() {
             return None;
         }
-        for _ in 0..ONE_OF_TRIES {
-            let alt = self.rng.pick(&node.alts);
+        for attempt in 0..ONE_OF_TRIES {
+            let alt = match self.steer {
+                // Aim at an unseen branch, or else one that leads to something wanted, for half the
+                // tries: a branch that is never exclusive must not exhaust them.
+                Some(steer) if node.alts.len() > 1 && attempt < ONE_OF_TRIES / 2 => {
+                    let branch = |a: &&Alt| {
+                        steer.wants(&Item::Branch {
+                            path: path.to_string(),
+                            label: a.label.clone(),
+                        })
+                    };
+                    let mut wanted: Vec<&Alt> = node.alts.iter().filter(branch).collect();
+                    if wanted.is_empty() && steer.wants_under(path) {
+                        wanted = node
+                            .alts
+                            .iter()
+                            .filter(|a| alt_reaches(a, path, steer, &mut self.reach))
+                            .collect();
+                    }
+                    if wanted.is_empty() {
+                        self.rng.pick(&node.alts)
+                    } else {
+                        *self.rng.pick(&wanted)
+                    }
+                }
+                _ => self.rng.pick(&node.alts),
+            };
             let v = self.alt(alt, path)?;
             let exclusive = node
                 .exclusive
@@ -246,7 +378,25 @@ impl<'a> Sampler<'a> {
             if values.is_empty() {
                 return None;
             }
-            let v = self.rng.pick(values).clone();
+            let v = match self.steer {
+                Some(steer) => {
+                    let wanted: Vec<&Value> = values
+                        .iter()
+                        .filter(|v| {
+                            steer.wants(&Item::Enum {
+                                path: path.to_string(),
+                                value: v.to_string(),
+                            })
+                        })
+                        .collect();
+                    if wanted.is_empty() {
+                        self.rng.pick(values).clone()
+                    } else {
+                        (*self.rng.pick(&wanted)).clone()
+                    }
+                }
+                None => self.rng.pick(values).clone(),
+            };
             self.record(|| Item::Enum {
                 path: path.to_string(),
                 value: v.to_string(),
@@ -285,8 +435,11 @@ impl<'a> Sampler<'a> {
                     }
                 };
                 if !items.is_never() {
-                    let n = self.rng.int(rest_min as i64, rest_max as i64) as usize;
+                    let mut n = self.rng.int(rest_min as i64, rest_max as i64) as usize;
                     let p = self.child(path, "*");
+                    if self.steer.is_some_and(|s| s.wants_under(&p)) {
+                        n = n.max(1).min(rest_max);
+                    }
                     for _ in 0..n {
                         out.push(self.node(items, &p)?);
                     }
@@ -306,7 +459,22 @@ impl<'a> Sampler<'a> {
                         let v = self.node(n, &p)?;
                         m.insert(k.clone(), v);
                     } else {
-                        let present = self.rng.chance(0.6);
+                        let mut present = self.rng.chance(0.6);
+                        if let Some(steer) = self.steer {
+                            let wants = |present| {
+                                steer.wants(&Item::Optional {
+                                    path: p.clone(),
+                                    present,
+                                })
+                            };
+                            present = if wants(true) {
+                                true
+                            } else if wants(false) {
+                                false
+                            } else {
+                                present || steer.wants_under(&p)
+                            };
+                        }
                         if present {
                             let v = self.node(n, &p)?;
                             m.insert(k.clone(), v);

@@ -5,7 +5,7 @@
 //!
 //! Packing many variations into one payload keeps the phase small; when a packed payload fails,
 //! shrinking finds the variation that matters.
-use std::{collections::BTreeSet, sync::Arc};
+use std::collections::BTreeSet;
 
 use serde_json::{Number, Value};
 
@@ -17,13 +17,14 @@ use crate::{
         phase::Phase,
         tree::{applied, skeleton, walk, Edit},
     },
-    generate::{node::Ty, Coverage, GenerateError, Item},
+    generate::{node::Ty, Coverage, GenerateError, Item, Steer},
     semantic,
 };
 
-/// Draws per event before the phase settles for what it reached (the sampler reaches every item of the
-/// current schemas in far fewer; the note in the outcome says if one was missed).
-const MAX_DRAWS: usize = 4_000;
+/// Draws per event before the phase settles for what it reached. Draws aim at what is still uncovered
+/// ([`Steer`]), so every item of the current schemas is reached in far fewer; the note in the outcome
+/// says if one was missed.
+const MAX_DRAWS: usize = 400;
 
 fn item_text(item: &Item) -> String {
     item.to_string()
@@ -34,10 +35,8 @@ fn item_text(item: &Item) -> String {
 
 /// The coverage cases of one event; items never reached are reported through `missed`.
 pub(crate) fn cases(p: &Planner<'_>, event: EventName) -> Result<Vec<Case>, GenerateError> {
-    let all = Arc::new(Coverage::default());
-    // Building the strategy registers every item it can produce; the sampler makes the same choices.
-    drop(p.generator.strategy_with_coverage(event, all.clone()));
-    let mut uncovered: BTreeSet<Item> = all.table().into_iter().map(|(i, _)| i).collect();
+    let per_shape = p.generator.coverage_items(event);
+    let mut uncovered: BTreeSet<Item> = per_shape.iter().flatten().cloned().collect();
     let total = uncovered.len();
     let mut out = Vec::new();
     let mut base = None;
@@ -51,10 +50,14 @@ pub(crate) fn cases(p: &Planner<'_>, event: EventName) -> Result<Vec<Case>, Gene
         for item in &uncovered {
             cov.expect(item.clone());
         }
+        let shapes = (0..per_shape.len())
+            .filter(|&k| !per_shape[k].is_disjoint(&uncovered))
+            .collect();
+        let steer = Steer::new(&uncovered).with_shapes(shapes);
         let v = p
             .generator
             .sampler(coverage_seed(p.seed).wrapping_add(draw), event)
-            .with_coverage(&cov)
+            .steered(&cov, &steer)
             .next_value()?;
         let new: Vec<Item> = cov
             .table()
