@@ -25,7 +25,7 @@ pub enum IdFormat {
     Any,
 }
 
-/// What a sender must do: a profile is data, so a team can describe its own (`--profile-file`).
+/// What a sender must do: a profile is data, so a team can describe its own (`--delivery-profile-file`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryProfile {
@@ -86,6 +86,73 @@ impl DeliveryProfile {
         }
     }
 
+    /// A profile written as JSON (what `--delivery-profile-file` reads), every problem listed at once with
+    /// its JSON Pointer. The delivery-id header is given once, as `id_header`: the signature scheme takes it
+    /// from there (a `signature.id_header` that says otherwise is a problem). A top-level `$comment` is
+    /// allowed and ignored.
+    ///
+    /// ```
+    /// use hookcheck::check::DeliveryProfile;
+    /// let text = r#"{"name": "acme", "signature": null, "id_header": null, "id_format": "any",
+    ///     "max_attempts": 1, "timeout_secs": 5, "timestamp_tolerance_secs": 300,
+    ///     "max_body_bytes": 1048576, "content_type": "application/json"}"#;
+    /// assert_eq!(DeliveryProfile::from_json(text).unwrap().name, "acme");
+    /// let problems = DeliveryProfile::from_json(r#"{"name": "acme", "colour": 1}"#).unwrap_err();
+    /// assert!(problems.iter().any(|p| p.starts_with("/colour: unknown field")));
+    /// assert!(problems.iter().any(|p| p.starts_with("/max_attempts: missing")));
+    /// ```
+    ///
+    /// # Errors
+    /// Every problem found, each naming its JSON Pointer: not JSON, unknown or missing fields, values of
+    /// the wrong type.
+    pub fn from_json(text: &str) -> Result<Self, Vec<String>> {
+        const FIELDS: &[&str] = &[
+            "name",
+            "signature",
+            "id_header",
+            "id_format",
+            "max_attempts",
+            "timeout_secs",
+            "timestamp_tolerance_secs",
+            "max_body_bytes",
+            "content_type",
+        ];
+        const SCHEME: &[&str] = &[
+            "name",
+            "timestamp_header",
+            "signature_header",
+            "message",
+            "encoding",
+            "secret",
+        ];
+        let mut v: Value =
+            serde_json::from_str(text).map_err(|e| vec![format!("not JSON: {e}")])?;
+        let Some(top) = v.as_object_mut() else {
+            return Err(vec!["(root): expected an object".into()]);
+        };
+        top.remove("$comment");
+        let mut problems = Vec::new();
+        fields(top, "", FIELDS, &[], &mut problems);
+        let id_header = top.get("id_header").cloned();
+        if let Some(Value::Object(scheme)) = top.get_mut("signature") {
+            fields(scheme, "/signature", SCHEME, &["id_header"], &mut problems);
+            match (scheme.get("id_header"), &id_header) {
+                (Some(inner), Some(outer)) if inner != outer => problems.push(format!(
+                    "/signature/id_header: {inner} differs from /id_header {outer}; give the \
+                     delivery-id header once, as /id_header"
+                )),
+                (None, Some(outer)) => {
+                    scheme.insert("id_header".into(), outer.clone());
+                }
+                _ => {}
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        serde_json::from_value(v).map_err(|e| vec![format!("(value): {e}")])
+    }
+
     /// A built-in profile by name.
     pub fn by_name(name: &str) -> Option<Self> {
         match name {
@@ -93,6 +160,29 @@ impl DeliveryProfile {
             "chatwoot-unsigned" => Some(Self::chatwoot_unsigned()),
             "standard-webhooks" => Some(Self::standard_webhooks()),
             _ => None,
+        }
+    }
+}
+
+/// Unknown keys of `object` (at `at`) and missing ones among `required`, as problems.
+fn fields(
+    object: &serde_json::Map<String, Value>,
+    at: &str,
+    required: &[&str],
+    optional: &[&str],
+    problems: &mut Vec<String>,
+) {
+    for key in object.keys() {
+        if !required.contains(&key.as_str()) && !optional.contains(&key.as_str()) {
+            problems.push(format!(
+                "{at}/{key}: unknown field (expected {})",
+                required.join(", ")
+            ));
+        }
+    }
+    for key in required {
+        if !object.contains_key(*key) {
+            problems.push(format!("{at}/{key}: missing"));
         }
     }
 }
@@ -521,7 +611,10 @@ pub fn verify(catalog: &Catalog, deliveries: &[Delivery], x: &Expectations) -> V
             run.push(Finding::error(
                 "delivery/count",
                 "",
-                format!("{} deliveries arrived, expected {n}", deliveries.len()),
+                format!(
+                    "{} arrived, expected {n}",
+                    crate::report::count(deliveries.len(), "delivery", "deliveries")
+                ),
             ));
         }
     }

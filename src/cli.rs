@@ -52,7 +52,17 @@ enum Command {
     ///
     /// Without CMD, the embedded reference sender delivers generated payloads of every subscribed event
     /// (the main job on its embedded default).
-    #[command(after_help = EXIT_HELP)]
+    #[command(
+        after_help = EXIT_HELP,
+        mut_arg("secret", |a| a.help(
+            "The webhook secret, given to CMD as WEBHOOK_SECRET (visible in `ps`: prefer --secret-file or \
+             HOOKCHECK_SECRET). Default: a fresh random one")),
+        mut_arg("path", |a| a.help(
+            "The path deliveries must use: WEBHOOK_URL ends with it")),
+        mut_arg("events", |a| a.help(
+            "Subscribed events, comma-separated, given to CMD as WEBHOOK_EVENTS: a delivery of another \
+             event is a finding (default: every event of the payload contract)")),
+    )]
     Verify(crate::cli_verify::VerifyArgs),
     /// A long-running receiver for live traffic: one line per delivery with its verdict, a summary on
     /// Ctrl-C or SIGTERM, and with --record every delivery saved for `hookcheck validate`.
@@ -60,7 +70,17 @@ enum Command {
     /// A delivery is answered 200 only after its line was printed and its record written; if that fails
     /// it is answered 500 and counted as lost (exit 2). Bodies over the delivery profile's max_body_bytes
     /// get 413; slow headers or bodies are cut off after --read-timeout.
-    #[command(after_help = EXIT_HELP)]
+    #[command(
+        after_help = EXIT_HELP,
+        mut_arg("secret", |a| a.help(
+            "The webhook secret: with it, every signature is verified (visible in `ps`: prefer \
+             --secret-file or HOOKCHECK_SECRET). Without it, signatures are not verified")),
+        mut_arg("path", |a| a.help(
+            "The path every delivery must use (others are a delivery/path finding); default: any path")),
+        mut_arg("events", |a| a.help(
+            "Subscribed events, comma-separated: a delivery of another event is a finding (default: \
+             every event of the payload contract)")),
+    )]
     Listen(crate::cli_listen::ListenArgs),
     /// Test a webhook consumer: deliver generated, correctly signed webhooks (and forged and hostile ones)
     /// to URL, judge every answer, shrink each failure to a minimal payload, and group what failed.

@@ -230,8 +230,8 @@ pub fn run(args: FireArgs) -> Result<u8, Error> {
     if let Some(dir) = &args.save {
         match crate::fire::save(&mut outcome, dir) {
             Ok(paths) if !paths.is_empty() => eprintln!(
-                "hookcheck: saved {} minimal failure(s) in {}; re-send them with --replay {}",
-                paths.len(),
+                "hookcheck: saved {} in {}; re-send them with --replay {}",
+                crate::report::count(paths.len(), "minimal failure", "minimal failures"),
                 dir.display(),
                 dir.display()
             ),

@@ -186,20 +186,7 @@ impl ListenSink {
         let event = d.event();
         match self.format {
             Format::Json => {
-                let id = self
-                    .x
-                    .profile
-                    .id_header
-                    .as_deref()
-                    .and_then(|h| match d.header(h) {
-                        HeaderValue::Text(t) => Some(t.to_string()),
-                        _ => None,
-                    });
-                json!({"type": "delivery", "index": d.index, "method": d.method, "path": d.path,
-                       "event": event, "delivery_id": id, "bytes": d.body.len(),
-                       "passed": errors.is_empty(), "findings": findings,
-                       "record": saved.map(|p| p.display().to_string())})
-                .to_string()
+                crate::report::delivery::delivery_json(d, findings, &self.x, saved).to_string()
             }
             Format::Human => {
                 let saved = saved
@@ -398,14 +385,14 @@ fn summary(args: &ListenArgs, t: &Tally, c: &Counts) -> io::Result<()> {
             }
             writeln!(
                 out,
-                "{} deliveries, {} failed; {} lost (not recorded, answered 500); refused: {} too large (413), {} too slow (408), {} after the end (503), {} unreadable",
-                c.acknowledged, t.failed, c.lost, c.too_large, c.timed_out, c.refused, c.broken
+                "{}, {} failed; {} lost (not recorded, answered 500); refused: {} too large (413), {} too slow (408), {} after the end (503), {} unreadable",
+                crate::report::count(c.acknowledged as usize, "delivery", "deliveries"), t.failed, c.lost, c.too_large, c.timed_out, c.refused, c.broken
             )?;
             if let Some(dir) = &args.record {
                 writeln!(
                     out,
-                    "{} deliveries recorded in {}",
-                    c.acknowledged,
+                    "{} recorded in {}",
+                    crate::report::count(c.acknowledged as usize, "delivery", "deliveries"),
                     escape::text(&dir.display().to_string())
                 )?;
             }

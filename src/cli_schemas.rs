@@ -322,7 +322,12 @@ fn human(
             writeln!(out, "    {}", place(c))?;
         }
         if places.len() > SHOWN {
-            writeln!(out, "    ... and {} more places", places.len() - SHOWN)?;
+            let more = places.len() - SHOWN;
+            writeln!(
+                out,
+                "    ... and {}",
+                crate::report::count(more, "more place", "more places")
+            )?;
         }
     }
     let count = |a: Audience| changes.iter().filter(|c| c.breaks(a)).count();

@@ -24,12 +24,14 @@ use crate::{
 /// Options shared by `verify` and `listen`.
 #[derive(Debug, clap::Args)]
 pub struct Common {
-    /// Delivery profile: chatwoot (signed, 4.12+), chatwoot-unsigned (before 4.12), standard-webhooks.
+    /// Delivery rules (headers, signature, timeouts): chatwoot (signed, 4.12+), chatwoot-unsigned
+    /// (before 4.12), standard-webhooks.
     #[arg(long, default_value = "chatwoot", value_name = "NAME")]
-    pub(crate) profile: String,
-    /// A delivery profile as a JSON file (see DeliveryProfile in the docs); overrides --profile.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) profile_file: Option<PathBuf>,
+    pub(crate) delivery_profile: String,
+    /// Delivery rules from a JSON file, for a white-label product with its own headers (see
+    /// examples/profiles/); overrides --delivery-profile.
+    #[arg(long, value_name = "FILE", alias = "profile-file")]
+    pub(crate) delivery_profile_file: Option<PathBuf>,
     /// The webhook secret (visible in `ps`: prefer --secret-file or HOOKCHECK_SECRET). Default for verify:
     /// a fresh random one, given to CMD as WEBHOOK_SECRET; for listen: none (signatures not verified).
     #[arg(long, value_name = "SECRET", conflicts_with = "secret_file")]
@@ -43,13 +45,18 @@ pub struct Common {
     /// The path deliveries must use (WEBHOOK_URL ends with it).
     #[arg(long, value_name = "PATH")]
     pub(crate) path: Option<String>,
-    /// Payload contract the bodies are validated against: `compat` (some release from 2.0.0 to 4.15.1
-    /// sent it), `v4.15`, or a release X.Y.Z.
-    #[arg(long, default_value = "compat", value_name = "PROFILE")]
-    pub(crate) payload_profile: String,
-    /// The bodies must be exactly what this Chatwoot release sends (X.Y.Z; same as --payload-profile
-    /// X.Y.Z); without --events, the subscriptions are the events that release sends.
-    #[arg(long, value_name = "X.Y.Z", conflicts_with = "payload_profile")]
+    /// Payload contract the bodies are checked against: `compat` (some release from 2.0.0 to 4.15.1
+    /// sent it), `v4.15` (= --release 4.15.1), or a release X.Y.Z.
+    #[arg(
+        long,
+        default_value = "compat",
+        value_name = "PROFILE",
+        alias = "payload-profile"
+    )]
+    pub(crate) profile: String,
+    /// The bodies must be exactly what this Chatwoot release sends (X.Y.Z; same as --profile X.Y.Z);
+    /// without --events, the subscriptions are the events that release sends.
+    #[arg(long, value_name = "X.Y.Z", conflicts_with = "profile")]
     pub(crate) release: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -94,24 +101,52 @@ pub struct VerifyArgs {
     command: Vec<String>,
 }
 
+/// A delivery profile by name; a payload profile's name given here says which flag it belongs to.
+pub(crate) fn delivery_profile(name: &str) -> Result<DeliveryProfile, Error> {
+    DeliveryProfile::by_name(name).ok_or_else(|| Error::Unknown {
+        what: "delivery profile",
+        given: name.to_string(),
+        hint: if name.parse::<Profile>().is_ok() {
+            format!(
+                "; `{name}` is a payload contract: use --profile {name} (--delivery-profile takes \
+                 chatwoot, chatwoot-unsigned or standard-webhooks)"
+            )
+        } else {
+            "; expected chatwoot, chatwoot-unsigned or standard-webhooks".into()
+        },
+    })
+}
+
+/// A payload profile by name; a delivery profile's name given here says which flag it belongs to.
+pub(crate) fn payload_profile(name: &str) -> Result<Profile, Error> {
+    name.parse::<Profile>().map_err(|e| match e {
+        Error::Unknown { what, given, .. } if DeliveryProfile::by_name(name).is_some() => {
+            Error::Unknown {
+                what,
+                given,
+                hint: format!(
+                    "; `{name}` is a delivery profile: use --delivery-profile {name} (--profile is the \
+                     payload contract: `compat`, `v4.15` or a release X.Y.Z)"
+                ),
+            }
+        }
+        e => e,
+    })
+}
+
 pub(crate) fn expectations(c: &Common, secret: Option<String>) -> Result<Expectations, Error> {
-    let profile = match &c.profile_file {
+    let profile = match &c.delivery_profile_file {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|source| Error::Read {
                 path: p.clone(),
                 source,
             })?;
-            serde_json::from_str::<DeliveryProfile>(&text).map_err(|e| Error::Unknown {
-                what: "delivery profile file",
-                given: p.display().to_string(),
-                hint: format!(": {e}"),
+            DeliveryProfile::from_json(&text).map_err(|problems| Error::DeliveryProfileFile {
+                path: p.clone(),
+                problems,
             })?
         }
-        None => DeliveryProfile::by_name(&c.profile).ok_or_else(|| Error::Unknown {
-            what: "delivery profile",
-            given: c.profile.clone(),
-            hint: "; expected chatwoot, chatwoot-unsigned or standard-webhooks".into(),
-        })?,
+        None => delivery_profile(&c.delivery_profile)?,
     };
     let mut x = Expectations::new(profile, secret);
     if !c.events.is_empty() {
@@ -124,7 +159,7 @@ pub(crate) fn expectations(c: &Common, secret: Option<String>) -> Result<Expecta
     x.path = c.path.clone();
     x.payload_profile = match &c.release {
         Some(r) => Profile::release(r)?,
-        None => c.payload_profile.parse::<Profile>()?,
+        None => payload_profile(&c.profile)?,
     };
     if let Profile::Release(release) = x.payload_profile {
         let sent = Catalog::shared()?.events(x.payload_profile)?;
@@ -262,8 +297,9 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
         }
         while tasks.join_next().await.is_some() {}
         eprintln!(
-            "hookcheck: reference sender delivered {sent} payloads ({} events x {}, seed {}, concurrency {}) in {:.3} s",
-            x.events.len(),
+            "hookcheck: reference sender delivered {} ({} x {}, seed {}, concurrency {}) in {:.3} s",
+            crate::report::count(sent, "payload", "payloads"),
+            crate::report::count(x.events.len(), "event", "events"),
             args.count,
             args.seed,
             args.concurrency.max(1),
@@ -352,8 +388,8 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
     let checking = Instant::now();
     let mut verdict: Verdict = check_all(catalog, &deliveries, &x);
     eprintln!(
-        "hookcheck: checked {} deliveries in {:.3} s",
-        deliveries.len(),
+        "hookcheck: checked {} in {:.3} s",
+        crate::report::count(deliveries.len(), "delivery", "deliveries"),
         checking.elapsed().as_secs_f64()
     );
     verdict.run.extend(run_findings);

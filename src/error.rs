@@ -63,6 +63,14 @@ pub enum Error {
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Write(#[source] std::io::Error),
+    /// A delivery profile file that cannot be used: every problem, each with its JSON Pointer.
+    #[error("delivery profile file `{}`: {}", path.display(), problems.join("; "))]
+    DeliveryProfileFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, one entry per problem.
+        problems: Vec<String>,
+    },
     /// A name given on the command line or to the API is not known.
     #[error("unknown {what} `{given}`{hint}")]
     Unknown {

@@ -184,8 +184,8 @@ pub(crate) async fn run(c: &Campaign) -> Result<Outcome, FireError> {
         for case in planner.cases(phase, event, &events)? {
             if wire.expired() {
                 stopped = Some(format!(
-                    "--max-time reached after {} deliveries, during the {phase} phase",
-                    wire.sent()
+                    "--max-time reached after {}, during the {phase} phase",
+                    crate::report::count(wire.sent(), "delivery", "deliveries")
                 ));
                 break 'plan;
             }

@@ -73,22 +73,29 @@ pub fn human(out: &mut impl Write, v: &Verdict, x: &Expectations, url: &str) -> 
     if v.passed() {
         writeln!(
             out,
-            "Verification passed: {} deliveries conform (profile {})",
-            v.deliveries.len(),
-            x.profile.name
+            "Verification passed: {} (profile {}, payloads {})",
+            super::count(
+                v.deliveries.len(),
+                "delivery conforms",
+                "deliveries conform"
+            ),
+            x.profile.name,
+            x.payload_profile
         )?;
     } else if v.deliveries.is_empty() {
         writeln!(
             out,
-            "Verification failed: no delivery was checked (profile {})",
-            x.profile.name
+            "Verification failed: no delivery was checked (profile {}, payloads {})",
+            x.profile.name, x.payload_profile
         )?;
     } else {
         writeln!(
             out,
-            "Verification failed: {failed} of {} deliveries violate the contract (profile {})",
-            v.deliveries.len(),
-            x.profile.name
+            "Verification failed: {failed} of {} {} the contract (profile {}, payloads {})",
+            super::count(v.deliveries.len(), "delivery", "deliveries"),
+            if failed == 1 { "violates" } else { "violate" },
+            x.profile.name,
+            x.payload_profile
         )?;
     }
     for f in &v.run {
@@ -180,7 +187,46 @@ pub fn human(out: &mut impl Write, v: &Verdict, x: &Expectations, url: &str) -> 
     Ok(())
 }
 
-/// JSON lines: `delivery` objects, each followed by its `finding`s, then a `summary`.
+/// The fields of a `delivery` JSON object, in order: the one shape `verify` and `listen` write (a test
+/// holds both to it).
+pub const DELIVERY_FIELDS: &[&str] = &[
+    "type",
+    "index",
+    "method",
+    "path",
+    "event",
+    "delivery_id",
+    "bytes",
+    "passed",
+    "findings",
+    "record",
+];
+
+/// One delivery as a JSON object ([`DELIVERY_FIELDS`]): `event` and `delivery_id` are `null` when absent,
+/// `passed` is false on any error finding, `findings` are [`Finding`]s, `record` is the file `listen
+/// --record` wrote (else `null`).
+pub fn delivery_json(
+    d: &Delivery,
+    findings: &[Finding],
+    x: &Expectations,
+    record: Option<&std::path::Path>,
+) -> serde_json::Value {
+    let id = x
+        .profile
+        .id_header
+        .as_deref()
+        .and_then(|h| match d.header(h) {
+            HeaderValue::Text(t) => Some(t.to_string()),
+            _ => None,
+        });
+    json!({"type": "delivery", "index": d.index, "method": d.method, "path": d.path,
+           "event": d.event(), "delivery_id": id, "bytes": d.body.len(),
+           "passed": findings.iter().all(|f| f.severity != Severity::Error),
+           "findings": findings, "record": record.map(|p| p.display().to_string())})
+}
+
+/// JSON lines: run-level `finding`s (`"delivery": null`), a `delivery` object per delivery
+/// ([`delivery_json`], its findings inside), then a `summary`.
 ///
 /// # Errors
 /// Writing failed.
@@ -193,33 +239,13 @@ pub fn json_lines(out: &mut impl Write, v: &Verdict, x: &Expectations) -> io::Re
         )?;
     }
     for (d, findings) in &v.deliveries {
-        let id = x
-            .profile
-            .id_header
-            .as_deref()
-            .and_then(|h| match d.header(h) {
-                HeaderValue::Text(t) => Some(t.to_string()),
-                _ => None,
-            });
-        let passed = findings.iter().all(|f| f.severity != Severity::Error);
-        writeln!(
-            out,
-            "{}",
-            json!({"type": "delivery", "index": d.index, "method": d.method, "path": d.path,
-            "event": d.event(), "delivery_id": id, "bytes": d.body.len(), "passed": passed})
-        )?;
-        for f in findings {
-            writeln!(
-                out,
-                "{}",
-                json!({"type": "finding", "delivery": d.index, "finding": f})
-            )?;
-        }
+        writeln!(out, "{}", delivery_json(d, findings, x, None))?;
     }
     writeln!(
         out,
         "{}",
-        json!({"type": "summary", "profile": x.profile.name, "deliveries": v.deliveries.len(),
+        json!({"type": "summary", "profile": x.profile.name, "payload_profile": x.payload_profile.name(),
+        "deliveries": v.deliveries.len(),
         "failed": v.deliveries.iter().filter(|(_, f)| f.iter().any(|f| f.severity == Severity::Error)).count(),
         "errors": v.errors(), "passed": v.passed()})
     )

@@ -27,9 +27,7 @@ const BASE64_BYTES: usize = 64 * 1024;
 /// Characters of a body the human report shows.
 const SHOWN_BODY: usize = 400;
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+use super::count as plural;
 
 fn shell_quote(s: &str) -> String {
     replay::shell_quote(s.as_bytes())

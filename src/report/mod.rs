@@ -172,7 +172,7 @@ impl<W: Write> Reporter<W> {
                     plural(t.errors),
                     t.warnings,
                     plural(t.warnings),
-                    if t.input_errors > 0 { format!("; {} input(s) could not be read", t.input_errors) } else { String::new() }
+                    if t.input_errors > 0 { format!("; {} could not be read", count(t.input_errors, "input", "inputs")) } else { String::new() }
                 )?;
             }
         }
@@ -292,6 +292,11 @@ fn event_label(report: &Report) -> String {
         Some(e) => format!("event {}", crate::escape::short(e, 64)),
         None => "event unknown".to_string(),
     }
+}
+
+/// `n` and the noun that agrees with it: `1 delivery`, `2 deliveries`.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn plural(n: usize) -> &'static str {

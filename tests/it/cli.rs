@@ -447,8 +447,9 @@ fn verify_with_no_command_runs_the_reference_sender_and_exits_0() {
         .code(0)
         .get_output()
         .clone();
-    assert!(String::from_utf8_lossy(&out.stdout)
-        .starts_with("Verification passed: 42 deliveries conform (profile chatwoot)"));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with(
+        "Verification passed: 42 deliveries conform (profile chatwoot, payloads compat)"
+    ));
 }
 
 #[test]
@@ -522,9 +523,20 @@ fn verify_a_sender_command_in_another_language() {
         .code(1)
         .get_output()
         .clone();
-    assert!(json_lines(&out.stdout)
+    let lines = json_lines(&out.stdout);
+    assert!(lines
         .iter()
-        .any(|l| l["finding"]["rule"] == "delivery/unsubscribed"));
+        .filter(|l| l["type"] == "delivery")
+        .flat_map(|l| l["findings"].as_array().into_iter().flatten())
+        .any(|f| f["rule"] == "delivery/unsubscribed"));
+    // The delivery object: the one shape verify and listen share.
+    for l in lines.iter().filter(|l| l["type"] == "delivery") {
+        let keys: Vec<&str> = l
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(keys, hookcheck::report::delivery::DELIVERY_FIELDS, "{l}");
+    }
 }
 
 #[test]
@@ -769,4 +781,151 @@ fn validate_stops_reading_at_max_bytes_on_any_input() {
         .as_str()
         .expect("message")
         .contains("reading stopped"));
+}
+
+/// `--profile`/`--release` are the payload contract and `--delivery-profile` the delivery rules in every
+/// command; a value given to the wrong flag names the right one, and the older spellings still work.
+#[test]
+fn one_meaning_per_flag_and_a_wrong_flag_names_the_right_one() {
+    let out = hookcheck()
+        .args(["verify", "--delivery-profile", "v4.15"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "unknown delivery profile `v4.15`; `v4.15` is a payload contract: use --profile v4.15"
+        ),
+        "{err}"
+    );
+    let out = hookcheck()
+        .args(["listen", "--profile", "chatwoot-unsigned"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "`chatwoot-unsigned` is a delivery profile: use --delivery-profile chatwoot-unsigned"
+        ),
+        "{err}"
+    );
+    // The payload contract is --profile (or --release), the delivery rules --delivery-profile; the old
+    // --payload-profile spelling is an alias.
+    for args in [
+        &[
+            "--profile",
+            "2.16.0",
+            "--delivery-profile",
+            "chatwoot-unsigned",
+        ][..],
+        &[
+            "--release",
+            "2.16.0",
+            "--delivery-profile",
+            "chatwoot-unsigned",
+        ][..],
+        &[
+            "--payload-profile",
+            "2.16.0",
+            "--delivery-profile",
+            "chatwoot-unsigned",
+        ][..],
+    ] {
+        let out = hookcheck()
+            .arg("verify")
+            .args(args)
+            .args(["--events", "contact_created"])
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("profile chatwoot-unsigned") && stdout.contains("payloads 2.16.0"),
+            "{args:?}: {stdout}"
+        );
+    }
+}
+
+/// The white-label example profile (every header renamed) drives the reference sender and the receiver:
+/// the reference sender passes with it, and a sender with Chatwoot's own headers fails, naming Acme's.
+#[test]
+fn the_example_white_label_delivery_profile_verifies() {
+    let profile = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/profiles/acme-desk.json"
+    );
+    let out = hookcheck()
+        .args([
+            "verify",
+            "--delivery-profile-file",
+            profile,
+            "--events",
+            "inbox_created",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("profile acme-desk"), "{stdout}");
+    let out = hookcheck()
+        .args([
+            "verify",
+            "--delivery-profile-file",
+            profile,
+            "--events",
+            "contact_created",
+        ])
+        .args(["--format", "json", "--"])
+        .args(["python3", sender_script().to_str().expect("utf8"), "good"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let headers: Vec<String> = json_lines(&out.stdout)
+        .iter()
+        .filter(|l| l["type"] == "delivery")
+        .flat_map(|l| l["findings"].as_array().cloned().unwrap_or_default())
+        .filter_map(|f| f["header"].as_str().map(str::to_string))
+        .collect();
+    for h in ["X-Acme-Delivery", "X-Acme-Signature"] {
+        assert!(headers.iter().any(|k| k == h), "{h} not among {headers:?}");
+    }
+}
+
+/// A broken delivery profile file is refused with every problem at once, each at its JSON Pointer.
+#[test]
+fn a_broken_delivery_profile_file_lists_every_problem_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("broken.json");
+    std::fs::write(
+        &path,
+        r#"{"name": "x", "colour": 1, "signature": {"name": "x", "id_header": "A", "signature_header": "S",
+            "message": "timestamp-dot-body", "encoding": "sha256-prefixed-hex", "secret": "utf8"},
+            "id_header": "B", "id_format": "uuid", "timeout_secs": 5, "timestamp_tolerance_secs": 300,
+            "max_body_bytes": 1000, "content_type": "application/json"}"#,
+    )
+    .expect("write");
+    let out = hookcheck()
+        .args(["verify", "--delivery-profile-file"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    for problem in [
+        "/colour: unknown field",
+        "/max_attempts: missing",
+        "/signature/timestamp_header: missing",
+        "/signature/id_header: \"A\" differs from /id_header \"B\"",
+    ] {
+        assert!(err.contains(problem), "{problem} not in {err}");
+    }
+    assert_eq!(err.lines().count(), 1, "one error line: {err}");
 }

@@ -261,7 +261,7 @@ fn oversized_plain_and_chunked_bodies_get_413_and_are_not_recorded() {
     let rec = dir.path().join("rec");
     let profile = small_profile(dir.path(), 1000);
     let l = Listen::start(&[
-        "--profile-file",
+        "--delivery-profile-file",
         profile.to_str().expect("utf8"),
         "--max-deliveries",
         "1",
@@ -403,10 +403,7 @@ fn a_record_that_cannot_be_written_is_answered_500_counted_and_fails_the_run() {
     let (code, stdout, stderr) = l.finish();
     assert_eq!(code, Some(2), "{stdout}{stderr}");
     assert!(stderr.contains("NOT RECORDED"), "{stderr}");
-    assert!(
-        stdout.contains("1 deliveries, 1 failed; 1 lost"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("1 delivery, 1 failed; 1 lost"), "{stdout}");
     assert_eq!(records(&rec).len(), 1);
 }
 
@@ -520,6 +517,14 @@ fn validate_of_the_records_gives_the_live_verdict() {
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter(|v| v["type"] == "delivery")
+        .inspect(|v| {
+            // The one delivery shape verify writes too.
+            let keys: Vec<&str> = v
+                .as_object()
+                .map(|o| o.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            assert_eq!(keys, hookcheck::report::delivery::DELIVERY_FIELDS, "{v}");
+        })
         .map(|v| {
             v["findings"]
                 .as_array()
