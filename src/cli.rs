@@ -378,8 +378,8 @@ fn validate(args: ValidateArgs) -> Result<u8, Error> {
         }
     } else {
         let (inputs, errors) = input::expand(&args.paths);
+        // Reported once, in the report (stdout), in every format.
         for e in errors {
-            eprintln!("hookcheck: {e}");
             let (source, message) = match &e {
                 Error::Read { path, source } => (path.display().to_string(), source.to_string()),
                 other => (String::new(), other.to_string()),

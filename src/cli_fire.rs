@@ -252,7 +252,7 @@ pub fn run(args: FireArgs) -> Result<u8, Error> {
     if let Some(path) = &args.junit {
         let xml =
             render::junit(&outcome).map_err(|e| Error::Write(io::Error::other(e.to_string())))?;
-        std::fs::write(path, xml).map_err(|source| Error::Read {
+        std::fs::write(path, xml).map_err(|source| Error::WriteFile {
             path: path.clone(),
             source,
         })?;

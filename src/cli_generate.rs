@@ -72,7 +72,7 @@ pub fn run(
     }
     let mut expect_out = match expect {
         Some(p) => Some(io::BufWriter::new(std::fs::File::create(p).map_err(
-            |source| Error::Read {
+            |source| Error::WriteFile {
                 path: p.to_path_buf(),
                 source,
             },
@@ -113,7 +113,7 @@ pub fn run(
                     Some(w) => writeln!(w, "{record}").map_err(Error::Write)?,
                     None => {
                         if let Value::Object(m) = &mut value {
-                            m.insert("_hookcheck_expect".into(), record);
+                            m.insert(crate::validate::EXPECT_KEY.into(), record);
                         }
                     }
                 }
@@ -161,9 +161,16 @@ fn print_coverage(
         }
     }
     out.flush().map_err(Error::Write)?;
-    Ok(if missing_total == 0 {
-        ExitCodes::OK
-    } else {
-        ExitCodes::FINDINGS
-    })
+    if missing_total == 0 {
+        return Ok(ExitCodes::OK);
+    }
+    // Exit 1 says "not everything was exercised": say so, and how to get further.
+    eprintln!(
+        "hookcheck: {} never exercised in {} per event (exit 1); more payloads \
+         exercise more: try --count {}",
+        crate::report::count(missing_total, "coverage item was", "coverage items were"),
+        crate::report::count(count, "payload", "payloads"),
+        (count * 10).max(100)
+    );
+    Ok(ExitCodes::FINDINGS)
 }

@@ -142,8 +142,8 @@ pub fn run<W: Write>(
                     }
                     result = match d {
                         Done::Payload { tally, text } => reporter.rendered(tally, &text),
+                        // Reported once, in the report (stdout), in every format.
                         Done::InputError { source, message } => {
-                            eprintln!("hookcheck: cannot read `{source}`: {message}");
                             reporter.input_error(&source, &message)
                         }
                     }

@@ -243,13 +243,26 @@ fn list() -> Result<u8, Error> {
 
 fn show(path: &str) -> Result<u8, Error> {
     let catalog = Catalog::shared()?;
-    let f = catalog
-        .file(path.trim_start_matches("schemas/"))
-        .ok_or_else(|| Error::Unknown {
+    let wanted = path.trim_start_matches("schemas/");
+    let f = catalog.file(wanted).ok_or_else(|| {
+        // The nearest path, or the one whose file name matches (`contact_created.json`).
+        let near = catalog
+            .files()
+            .iter()
+            .map(|f| (crate::event::levenshtein(wanted, f.path), f.path))
+            .filter(|(d, p)| *d <= wanted.len() / 3 || p.ends_with(&format!("/{wanted}")))
+            .min();
+        Error::Unknown {
             what: "schema file",
             given: path.to_string(),
-            hint: "; run `hookcheck schemas list` for the list".into(),
-        })?;
+            hint: match near {
+                Some((_, p)) => {
+                    format!("; did you mean `{p}`? (`hookcheck schemas list` lists them)")
+                }
+                None => "; run `hookcheck schemas list` for the list".into(),
+            },
+        }
+    })?;
     io::stdout()
         .lock()
         .write_all(f.text.as_bytes())

@@ -334,8 +334,8 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
         #[cfg(unix)]
         cmd.process_group(0);
         cmd.kill_on_drop(true);
-        let mut child = cmd.spawn().map_err(|source| Error::Read {
-            path: PathBuf::from(&args.command[0]),
+        let mut child = cmd.spawn().map_err(|source| Error::Spawn {
+            command: args.command[0].clone(),
             source,
         })?;
         let group = child.id();
@@ -423,7 +423,7 @@ async fn verify_async(args: VerifyArgs) -> Result<u8, Error> {
     if let Some(path) = &args.junit {
         let xml = render::junit(&verdict, &x)
             .map_err(|e| Error::Write(io::Error::other(e.to_string())))?;
-        std::fs::write(path, xml).map_err(|source| Error::Read {
+        std::fs::write(path, xml).map_err(|source| Error::WriteFile {
             path: path.clone(),
             source,
         })?;

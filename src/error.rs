@@ -40,6 +40,24 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Writing an output file (`--expect`, `--junit`, ...) failed.
+    #[error("cannot write `{path}`: {source}")]
+    WriteFile {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `verify -- CMD`: the command could not be started.
+    #[error("cannot start `{command}`: {source}")]
+    Spawn {
+        /// The program.
+        command: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A listening socket could not be opened.
     #[error("cannot listen on {addr}: {source}")]
     Bind {

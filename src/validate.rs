@@ -17,6 +17,10 @@ use crate::{
     schema::{display_location, Catalog},
 };
 
+/// The top-level key `hookcheck generate --invalid` (without `--expect`) adds to each payload with the
+/// finding it expects; `validate` does not report it as an unknown key.
+pub const EXPECT_KEY: &str = "_hookcheck_expect";
+
 /// How a payload is checked.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -356,6 +360,18 @@ impl Catalog {
                 }
             },
         };
+        // A forced event wins over the body's `event` key: the body is checked as if it said so
+        // (no `schema/const` at /event for what the user overrode on purpose).
+        let renamed;
+        let value = match obj.get("event") {
+            Some(Value::String(s)) if opts.event.is_some() && s != event.as_str() => {
+                let mut v = value.clone();
+                v["event"] = Value::String(event.as_str().to_string());
+                renamed = v;
+                &renamed
+            }
+            _ => value,
+        };
         let closest = self.check_schema(value, event, prefix, opts.profile, out);
         crate::semantic::check(event, value, opts.profile, prefix, out);
         (Some(event), closest)
@@ -460,6 +476,9 @@ impl Catalog {
                     .any(|(o, _, _)| o != object && is_within(o, object));
             let declared = contract.declared_keys(location);
             for key in unexpected {
+                if object.is_empty() && key == EXPECT_KEY {
+                    continue; // hookcheck's own annotation, not the sender's
+                }
                 if warnings.len() > MAX_FINDINGS {
                     break 'objects; // past the cap the report stops listing (see `cap`)
                 }

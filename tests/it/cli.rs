@@ -929,3 +929,161 @@ fn a_broken_delivery_profile_file_lists_every_problem_at_once() {
     }
     assert_eq!(err.lines().count(), 1, "one error line: {err}");
 }
+
+/// The small things a new user trips on (issue #13, item 7), each as the user meets it.
+#[test]
+fn errors_say_what_failed_once_and_counts_agree_with_their_nouns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Writing --expect where it cannot be written is a write error, not "cannot read".
+    let out = hookcheck()
+        .args([
+            "generate",
+            "--event",
+            "contact_created",
+            "--invalid",
+            "--seed",
+            "1",
+        ])
+        .arg("--expect")
+        .arg(dir.path().join("no/such/dir/expect.ndjson"))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write `") && !err.contains("cannot read"),
+        "{err}"
+    );
+    // A command that cannot start says so.
+    let out = hookcheck()
+        .args(["verify", "--", "./no-such-sender"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot start `./no-such-sender`"), "{err}");
+    // A missing input is reported once, in the report.
+    let missing = dir.path().join("missing.json");
+    let out = hookcheck()
+        .arg("validate")
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(stdout.matches("missing.json").count(), 1, "{stdout}");
+    assert!(!stderr.contains("missing.json"), "reported twice: {stderr}");
+    assert!(stdout.contains("1 input could not be read"), "{stdout}");
+    // --coverage exits 1 only with the reason and a way out.
+    let out = hookcheck()
+        .args([
+            "generate",
+            "--event",
+            "message_created",
+            "--coverage",
+            "--count",
+            "2",
+        ])
+        .args(["--seed", "1"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("never exercised in 2 payloads per event (exit 1)")
+            && err.contains("try --count 100"),
+        "{err}"
+    );
+    // schemas show suggests the nearest file.
+    let out = hookcheck()
+        .args(["schemas", "show", "chatwoot/evnts/contact_created.json"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("did you mean `chatwoot/events/contact_created.json`?"));
+    // generate --invalid without --expect: validate does not warn about hookcheck's own annotation.
+    let invalid = hookcheck()
+        .args([
+            "generate",
+            "--event",
+            "contact_created",
+            "--invalid",
+            "--count",
+            "5",
+        ])
+        .args(["--seed", "1"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&invalid).contains("\"_hookcheck_expect\""));
+    let out = hookcheck()
+        .args(["validate", "--format", "json", "-"])
+        .write_stdin(invalid)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let lines = json_lines(&out.stdout);
+    assert!(
+        !lines.iter().any(|l| l["pointer"] == "/_hookcheck_expect"),
+        "{lines:?}"
+    );
+    assert_eq!(lines.iter().filter(|l| l["type"] == "finding").count(), 5);
+    // validate --event wins over the body's `event` key.
+    let body = hookcheck()
+        .args([
+            "generate",
+            "--event",
+            "message_created",
+            "--count",
+            "1",
+            "--seed",
+            "1",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let renamed = String::from_utf8_lossy(&body).replace(
+        "\"event\":\"message_created\"",
+        "\"event\":\"message_updated\"",
+    );
+    assert!(renamed.contains("message_updated"));
+    hookcheck()
+        .args(["validate", "--event", "message_created", "-"])
+        .write_stdin(renamed)
+        .assert()
+        .code(0);
+    // One delivery is "1 delivery", and it "conforms".
+    let out = hookcheck()
+        .args(["verify", "--events", "contact_created", "--count", "1"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        stdout.starts_with("Verification passed: 1 delivery conforms"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("delivered 1 payload (1 event x 1,")
+            && stderr.contains("checked 1 delivery in"),
+        "{stderr}"
+    );
+}
