@@ -36,8 +36,8 @@ pub enum SchemasCommand {
     Export {
         /// Output format.
         #[arg(long, value_enum)]
-        format: export::Format,
-        /// Write here instead of stdout (with --every-release: a directory).
+        format: ExportFormat,
+        /// Write here instead of stdout (with --every-release or --format dir: a directory).
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
         #[command(flatten)]
@@ -101,6 +101,56 @@ pub enum DiffFormat {
     Json,
 }
 
+/// What `schemas export --format` writes: one of the library's exports, or the schema files themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One self-contained JSON Schema 2020-12 document (every `$ref` local, into `$defs`).
+    Bundle,
+    /// OpenAPI 3.1: the events under `webhooks`, with the signing headers.
+    Openapi,
+    /// AsyncAPI 3.0: one channel, operation and message per event.
+    Asyncapi,
+    /// The schema files as a directory tree under --out (`DIR/chatwoot/webhook.json`, ...), for
+    /// validators that load files: as written for `compat`, derived for --release X.Y.Z.
+    Dir,
+}
+
+impl ExportFormat {
+    fn library(self) -> Option<export::Format> {
+        match self {
+            ExportFormat::Bundle => Some(export::Format::Bundle),
+            ExportFormat::Openapi => Some(export::Format::Openapi),
+            ExportFormat::Asyncapi => Some(export::Format::Asyncapi),
+            ExportFormat::Dir => None,
+        }
+    }
+}
+
+/// `schemas export --format dir --out DIR`: every schema file at its path below DIR (the files as
+/// written for `compat`; each derived for one release).
+fn export_dir(profile: Profile, dir: &std::path::Path) -> Result<u8, Error> {
+    let catalog = Catalog::shared()?;
+    let docs = catalog.documents_for(profile)?;
+    for f in catalog.files() {
+        let path = dir.join(f.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| at(parent, e))?;
+        }
+        let text = match (profile, docs.get(&f.id)) {
+            (Profile::Compat, _) | (_, None) => f.text.to_string(),
+            (_, Some(doc)) => export::to_text(doc),
+        };
+        std::fs::write(&path, text).map_err(|e| at(&path, e))?;
+    }
+    eprintln!(
+        "hookcheck: wrote {} ({}) below {}",
+        crate::report::count(catalog.files().len(), "schema file", "schema files"),
+        profile,
+        dir.display()
+    );
+    Ok(ExitCodes::OK)
+}
+
 /// Runs a `hookcheck schemas` subcommand; returns the exit code.
 ///
 /// # Errors
@@ -111,11 +161,26 @@ pub fn run(cmd: SchemasCommand) -> Result<u8, Error> {
         SchemasCommand::History { write_readme } => history(write_readme.as_deref()),
         SchemasCommand::Show { path } => show(&path),
         SchemasCommand::Export {
+            format: ExportFormat::Dir,
+            out,
+            contract,
+            every_release,
+        } => match out {
+            Some(dir) if !every_release => export_dir(contract.profile()?, &dir),
+            _ => Err(Error::Unknown {
+                what: "export",
+                given: "--format dir".into(),
+                hint:
+                    "; it needs --out DIR (and takes --profile or --release, not --every-release)"
+                        .into(),
+            }),
+        },
+        SchemasCommand::Export {
             format,
             out: Some(dir),
             every_release: true,
             ..
-        } => export_every_release(format, &dir),
+        } => export_every_release(format.library().unwrap_or(export::Format::Bundle), &dir),
         SchemasCommand::Export {
             format,
             out,
@@ -123,6 +188,7 @@ pub fn run(cmd: SchemasCommand) -> Result<u8, Error> {
             ..
         } => {
             let profile = contract.profile()?;
+            let format = format.library().unwrap_or(export::Format::Bundle);
             let doc = export::export(Catalog::shared()?, format, profile)?;
             let text = export::to_text(&doc);
             match out {

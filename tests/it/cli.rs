@@ -1087,3 +1087,49 @@ fn errors_say_what_failed_once_and_counts_agree_with_their_nouns() {
         "{stderr}"
     );
 }
+
+/// `schemas export --format dir` writes the schema tree an installed binary otherwise cannot give: the
+/// files as written for compat (byte for byte), derived ones for a release; without --out it is a usage
+/// error.
+#[test]
+fn schemas_export_dir_writes_the_schema_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let compat = dir.path().join("compat");
+    hookcheck()
+        .args(["schemas", "export", "--format", "dir", "--out"])
+        .arg(&compat)
+        .assert()
+        .code(0);
+    let catalog = hookcheck::Catalog::shared().expect("catalog");
+    for f in catalog.files() {
+        let written = std::fs::read_to_string(compat.join(f.path)).expect(f.path);
+        assert_eq!(written, f.text, "{}", f.path);
+    }
+    let old = dir.path().join("2.16.0");
+    hookcheck()
+        .args([
+            "schemas",
+            "export",
+            "--format",
+            "dir",
+            "--release",
+            "2.16.0",
+            "--out",
+        ])
+        .arg(&old)
+        .assert()
+        .code(0);
+    let common: Value = serde_json::from_str(
+        &std::fs::read_to_string(old.join("chatwoot/_defs/common.json")).expect("common"),
+    )
+    .expect("json");
+    let text = common.to_string();
+    assert!(
+        !text.contains("conversation_typing_on"),
+        "2.16.0 sends no typing events"
+    );
+    hookcheck()
+        .args(["schemas", "export", "--format", "dir"])
+        .assert()
+        .code(2);
+}

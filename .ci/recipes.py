@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Runs every `run:` step of the GitHub Actions recipes in examples/snippets/github-actions/ as written.
+
+The commands are read from the YAML, never retyped here, so a recipe that breaks fails CI. Each workflow
+runs in its own scratch workspace with stand-ins for what belongs to the user:
+
+  verify-sender.yml      ./scripts/send-test-webhooks.sh runs the Python test sender
+  validate-recorded.yml  $RECORDED holds two contract examples
+  schema-gate.yml        a git repository whose base branch (origin/base) holds a copy of schemas/
+
+Only the install step is not run: it installs from github.com, which CI cannot reach; the hookcheck under
+test must be on PATH instead. GitHub's `${{ ... }}` expressions are replaced by the values a pull request
+would give them. Usage: recipes.py REPO_ROOT (hookcheck on PATH, PyYAML importable).
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".")
+RECIPES = os.path.join(ROOT, "examples", "snippets", "github-actions")
+EXPRESSIONS = {"${{ github.base_ref }}": "base", "${{ runner.os }}": "Linux"}
+
+
+def sh(cmd, cwd, env):
+    return subprocess.run(["bash", "-eo", "pipefail", "-c", cmd], cwd=cwd, env=env)
+
+
+def stand_ins(name, work, env):
+    """What the user's repository would hold for this recipe."""
+    if name == "verify-sender.yml":
+        os.makedirs(os.path.join(work, "scripts"))
+        script = os.path.join(work, "scripts", "send-test-webhooks.sh")
+        sender = os.path.join(ROOT, "tests", "fixtures", "senders", "sender.py")
+        with open(script, "w", encoding="utf-8") as fh:
+            fh.write(f'#!/usr/bin/env bash\nexec python3 "{sender}" good\n')
+        os.chmod(script, 0o755)
+    elif name == "validate-recorded.yml":
+        recorded = os.path.join(work, env["RECORDED"])
+        os.makedirs(recorded)
+        for example in ("conversation_created.json", "message_created.incoming_contact.json"):
+            shutil.copy(os.path.join(ROOT, "examples", "chatwoot", example), recorded)
+    elif name == "schema-gate.yml":
+        shutil.copytree(os.path.join(ROOT, "schemas"), os.path.join(work, env["SCHEMAS"]))
+        git = "git -c user.name=ci -c user.email=ci@localhost"
+        setup = (
+            f"git init -q -b main && git add -A && {git} commit -qm base && git branch base && "
+            'git remote add origin "$PWD" && git fetch -q origin'
+        )
+        if sh(setup, work, env).returncode != 0:
+            sys.exit(f"{name}: could not set up the stand-in repository")
+
+
+def main():
+    if shutil.which("hookcheck") is None:
+        sys.exit("recipes: hookcheck is not on PATH")
+    failures = 0
+    for name in sorted(os.listdir(RECIPES)):
+        if not name.endswith(".yml"):
+            continue
+        with open(os.path.join(RECIPES, name), encoding="utf-8") as fh:
+            wf = yaml.safe_load(fh)
+        work = tempfile.mkdtemp(prefix="recipe-")
+        runner_temp = tempfile.mkdtemp(prefix="runner-temp-")
+        env = dict(os.environ, RUNNER_TEMP=runner_temp, GITHUB_WORKSPACE=work)
+        env.update({k: str(v) for k, v in (wf.get("env") or {}).items()})
+        stand_ins(name, work, env)
+        ran = 0
+        for job_name, job in wf["jobs"].items():
+            for step in job["steps"]:
+                cmd = step.get("run")
+                if cmd is None:
+                    continue
+                label = f"{name} / {job_name} / {step.get('name', cmd.splitlines()[0])}"
+                if cmd.strip().startswith("cargo install"):
+                    print(f"not run (installs from github.com, unreachable here): {label}: {cmd.strip()}")
+                    continue
+                for expr, value in EXPRESSIONS.items():
+                    cmd = cmd.replace(expr, value)
+                assert "${{" not in cmd, f"{label}: an expression recipes.py does not know: {cmd}"
+                print(f"--- {label}\n{cmd.rstrip()}", flush=True)
+                rc = sh(cmd, work, env).returncode
+                ran += 1
+                if rc != 0:
+                    print(f"FAILED (exit {rc}): {label}")
+                    failures += 1
+        print(f"{name}: {ran} run steps executed")
+        assert ran > 0, f"{name}: no step ran"
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(runner_temp, ignore_errors=True)
+    if failures:
+        sys.exit(f"recipes: {failures} step(s) failed")
+    print("recipes: every run step of every workflow passed")
+
+
+if __name__ == "__main__":
+    main()
