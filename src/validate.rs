@@ -360,18 +360,6 @@ impl Catalog {
                 }
             },
         };
-        // A forced event wins over the body's `event` key: the body is checked as if it said so
-        // (no `schema/const` at /event for what the user overrode on purpose).
-        let renamed;
-        let value = match obj.get("event") {
-            Some(Value::String(s)) if opts.event.is_some() && s != event.as_str() => {
-                let mut v = value.clone();
-                v["event"] = Value::String(event.as_str().to_string());
-                renamed = v;
-                &renamed
-            }
-            _ => value,
-        };
         let closest = self.check_schema(value, event, prefix, opts.profile, out);
         crate::semantic::check(event, value, opts.profile, prefix, out);
         (Some(event), closest)

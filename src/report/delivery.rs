@@ -251,6 +251,21 @@ pub fn json_lines(out: &mut impl Write, v: &Verdict, x: &Expectations) -> io::Re
     )
 }
 
+/// One finding for a JUnit failure: rule, where (the JSON Pointer, or the header), message, value.
+fn junit_line(f: &Finding) -> String {
+    let mut line = f.rule.clone();
+    match (&f.header, f.pointer.as_str()) {
+        (Some(h), _) => line.push_str(&format!(" at header {}", escape::text(h))),
+        (None, "") => line.push_str(" at (root)"),
+        (None, p) => line.push_str(&format!(" at {}", escape::text(p))),
+    }
+    line.push_str(&format!(": {}", escape::text(&f.message)));
+    if let Some(v) = &f.value {
+        line.push_str(&format!(" (value: {})", escape::text(v)));
+    }
+    line
+}
+
 /// JUnit XML: one test suite, one test case per delivery and rule (a failure per error finding).
 ///
 /// # Errors
@@ -286,10 +301,26 @@ pub fn junit(v: &Verdict, x: &Expectations) -> Result<String, quick_junit::Seria
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 s.set_message(
                     hits.iter()
-                        .map(|f| format!("{}: {}", f.rule, escape::text(&f.message)))
+                        .map(|f| junit_line(f))
                         .collect::<Vec<_>>()
                         .join("; "),
                 );
+                // With schema locations, the full record, one finding per line: what a CI page shows
+                // when the case is opened (without them it would repeat the message).
+                if hits.iter().any(|f| f.schema.is_some()) {
+                    s.set_description(
+                        hits.iter()
+                            .map(|f| {
+                                let mut line = junit_line(f);
+                                if let Some(schema) = &f.schema {
+                                    line.push_str(&format!(" (schema: {})", escape::text(schema)));
+                                }
+                                line
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    );
+                }
                 s
             };
             let mut case = TestCase::new(rule.to_string(), status);

@@ -487,7 +487,26 @@ fn verify_a_sender_command_in_another_language() {
         .clone();
     assert!(String::from_utf8_lossy(&out.stdout).contains("error[signature/mismatch]"));
     let xml = std::fs::read_to_string(&junit).expect("junit");
-    assert!(xml.contains("<failure") && xml.contains("signature/mismatch"));
+    assert!(
+        xml.contains("<failure")
+            && xml.contains("signature/mismatch at header X-Chatwoot-Signature"),
+        "{xml}"
+    );
+    // A body finding in JUnit carries its JSON Pointer and value.
+    hookcheck()
+        .args(["verify", "--events", "contact_created", "--junit"])
+        .arg(&junit)
+        .arg("--")
+        .arg("python3")
+        .arg(sender_script())
+        .arg("wrong-type")
+        .assert()
+        .code(1);
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    assert!(
+        xml.contains("schema/type at /id: ") && xml.contains("(value: &quot;7&quot;)"),
+        "{xml}"
+    );
     // One that sends nothing gets the distinct exit code, and one that crashes is a finding.
     hookcheck()
         .args(["verify", "--"])
@@ -762,7 +781,12 @@ fn validate_stops_reading_at_max_bytes_on_any_input() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("has no end"));
+    // Reported once, in the report on stdout.
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("has no end"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // A 2 GB file (sparse) is judged too large without being read whole.
     let dir = tempfile::tempdir().expect("tempdir");
     let big = dir.path().join("big.json");
@@ -1040,7 +1064,8 @@ fn errors_say_what_failed_once_and_counts_agree_with_their_nouns() {
         "{lines:?}"
     );
     assert_eq!(lines.iter().filter(|l| l["type"] == "finding").count(), 5);
-    // validate --event wins over the body's `event` key.
+    // validate --event picks the schema; a body whose `event` key says otherwise is told so at /event
+    // (the README says exactly this).
     let body = hookcheck()
         .args([
             "generate",
@@ -1061,11 +1086,29 @@ fn errors_say_what_failed_once_and_counts_agree_with_their_nouns() {
         "\"event\":\"message_updated\"",
     );
     assert!(renamed.contains("message_updated"));
-    hookcheck()
-        .args(["validate", "--event", "message_created", "-"])
+    let out = hookcheck()
+        .args([
+            "validate",
+            "--format",
+            "json",
+            "--event",
+            "message_created",
+            "-",
+        ])
         .write_stdin(renamed)
         .assert()
-        .code(0);
+        .code(1)
+        .get_output()
+        .clone();
+    let findings: Vec<(String, String)> = json_lines(&out.stdout)
+        .iter()
+        .filter(|l| l["type"] == "finding")
+        .map(|l| (l["rule"].to_string(), l["pointer"].to_string()))
+        .collect();
+    assert_eq!(
+        findings,
+        [("\"schema/const\"".to_string(), "\"/event\"".to_string())]
+    );
     // One delivery is "1 delivery", and it "conforms".
     let out = hookcheck()
         .args(["verify", "--events", "contact_created", "--count", "1"])
