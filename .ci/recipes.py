@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Runs every `run:` step of the GitHub Actions recipes in examples/snippets/github-actions/ as written.
+"""Runs the recipes as written: every `run:` step of the GitHub Actions workflows in
+examples/snippets/github-actions/, and every `sh` block of docs/INTEGRATION.md.
 
 The commands are read from the YAML, never retyped here, so a recipe that breaks fails CI. Each workflow
 runs in its own scratch workspace with stand-ins for what belongs to the user:
@@ -9,9 +10,17 @@ runs in its own scratch workspace with stand-ins for what belongs to the user:
   schema-gate.yml        a git repository whose base branch (origin/base) holds a copy of schemas/
 
 Only the install step is not run: it installs from github.com, which CI cannot reach; the hookcheck under
-test must be on PATH instead. GitHub's `${{ ... }}` expressions are replaced by the values a pull request
+test must be on PATH instead.
+
+The `sh` blocks of docs/INTEGRATION.md are extracted from the Markdown and run whole, each in a scratch
+directory holding what the page tells the reader to have: the snippet files of its section, a `body.json` (a
+contract example's body) and a `deliveries.ndjson` (generated 4.15.1 payloads). `npm install` and `pip
+install` run as written (pip into the virtual environment running this script, first on PATH). Not run, each
+printed with the reason: a synopsis block (`[optional]` parts) and the Go block (`go get` needs the Go module
+proxy; .ci/exports builds and runs the Go snippet from Debian's packages instead). GitHub's `${{ ... }}` expressions are replaced by the values a pull request
 would give them. Usage: recipes.py REPO_ROOT (hookcheck on PATH, PyYAML importable).
 """
+import json
 import os
 import shutil
 import subprocess
@@ -54,10 +63,74 @@ def stand_ins(name, work, env):
             sys.exit(f"{name}: could not set up the stand-in repository")
 
 
+def markdown_sh_blocks(path):
+    """(section heading, block text) for every ```sh block of a Markdown file."""
+    blocks, heading, block = [], "", None
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if block is not None:
+                if line.startswith("```"):
+                    blocks.append((heading, "".join(block)))
+                    block = None
+                else:
+                    block.append(line)
+            elif line.startswith("```sh"):
+                block = []
+            elif line.startswith("#"):
+                heading = line.strip("# \n")
+    return blocks
+
+
+SNIPPETS = {"Node": "node", "Python": "python", "Go": "go"}
+
+
+def run_docs(env):
+    """Every sh block of docs/INTEGRATION.md, as written; returns the number that failed."""
+    doc = os.path.join(ROOT, "docs", "INTEGRATION.md")
+    failures = ran = 0
+    # The venv running this script first on PATH: `pip install` and `python3` are its own.
+    env = dict(env, PATH=os.path.dirname(sys.executable) + os.pathsep + env["PATH"])
+    for heading, block in markdown_sh_blocks(doc):
+        label = f"INTEGRATION.md / {heading}"
+        if "[--" in block or "[-" in block:
+            print(f"not run (a synopsis with [optional] parts): {label}")
+            continue
+        if "go get" in block:
+            print(f"not run (go get needs the Go module proxy, unreachable here; .ci/exports runs the Go "
+                  f"snippet from Debian's packages): {label}")
+            continue
+        work = tempfile.mkdtemp(prefix="doc-")
+        lang = next((d for k, d in SNIPPETS.items() if heading.startswith(k)), None)
+        if lang:
+            src = os.path.join(ROOT, "examples", "snippets", lang)
+            for name in os.listdir(src):
+                if os.path.isfile(os.path.join(src, name)):
+                    shutil.copy(os.path.join(src, name), work)
+        with open(os.path.join(ROOT, "examples", "chatwoot", "contact_updated.json"), encoding="utf-8") as fh:
+            example = json.load(fh)
+        with open(os.path.join(work, "body.json"), "w", encoding="utf-8") as fh:
+            json.dump(example["body"], fh)
+        gen = subprocess.run(
+            ["hookcheck", "generate", "--all", "--count", "2", "--seed", "1", "--release", "4.15.1"],
+            capture_output=True, check=True)
+        with open(os.path.join(work, "deliveries.ndjson"), "wb") as fh:
+            fh.write(gen.stdout)
+        print(f"--- {label}\n{block.rstrip()}", flush=True)
+        rc = sh(block, work, env).returncode
+        ran += 1
+        if rc != 0:
+            print(f"FAILED (exit {rc}): {label}")
+            failures += 1
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"INTEGRATION.md: {ran} sh blocks executed")
+    assert ran >= 2, "INTEGRATION.md: the Node and Python blocks did not run"
+    return failures
+
+
 def main():
     if shutil.which("hookcheck") is None:
         sys.exit("recipes: hookcheck is not on PATH")
-    failures = 0
+    failures = run_docs(dict(os.environ))
     for name in sorted(os.listdir(RECIPES)):
         if not name.endswith(".yml"):
             continue
@@ -93,7 +166,7 @@ def main():
         shutil.rmtree(runner_temp, ignore_errors=True)
     if failures:
         sys.exit(f"recipes: {failures} step(s) failed")
-    print("recipes: every run step of every workflow passed")
+    print("recipes: every run step of every workflow and every sh block of INTEGRATION.md passed")
 
 
 if __name__ == "__main__":

@@ -13,13 +13,13 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hookcheck::{
     fire::{minimize, Campaign, Phase},
     generate::{runner, Generator},
-    sender::activesupport_json,
+    signature::activesupport_json,
     Catalog, EventName, Profile,
 };
 use proptest::strategy::{Strategy, ValueTree};
 use serde_json::Value;
 
-#[path = "../tests/it/consumer.rs"]
+#[path = "support/consumer.rs"]
 mod consumer;
 
 // The same allocator as the `hookcheck` binary (see src/main.rs).

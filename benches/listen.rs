@@ -8,7 +8,7 @@
 //! cargo bench --bench listen -- 20000        # another count
 //! cargo bench --bench listen -- --test       # smoke run (640 deliveries), as CI does
 //! ```
-#[path = "../tests/it/load.rs"]
+#[path = "support/load.rs"]
 mod load;
 
 use std::{

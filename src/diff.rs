@@ -47,7 +47,8 @@ use crate::{
 };
 
 /// Whose code a change can break.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Audience {
     /// Teams that receive the webhooks: broken when the schema widens.
     Consumers,

@@ -107,7 +107,12 @@ pub fn not_account_event(s: &str) -> Option<&'static str> {
     }
 }
 
-pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
+/// The edit distance between two names, for "did you mean" hints.
+///
+/// ```
+/// assert_eq!(hookcheck::event::levenshtein("mesage_created", "message_created"), 1);
+/// ```
+pub fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -61,7 +61,8 @@ use crate::{
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// An export format of `hookcheck schemas export`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// One self-contained JSON Schema 2020-12 document (every `$ref` local, into `$defs`).
     Bundle,

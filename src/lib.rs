@@ -36,10 +36,11 @@
 //! | [`semantic`] | cross-field rules beyond JSON Schema (`semantic/*`) |
 //! | [`generate`] | proptest strategies compiled from the schemas, mutations, coverage |
 //! | [`model`] | serde types for the 12 events, for Rust consumers (`model::Event`) |
-//! | [`receiver`], [`sender`], [`check`], [`signature`] | delivery conformance: a wiremock receiver, the reference sender, the delivery rules, HMAC signing |
-//! | [`server`] | the receiver `listen` runs on live traffic: records before it acknowledges, bounded, no request log |
-//! | [`fire`] | property-based testing of webhook consumers: signed deliveries, forgeries, hostile bodies, shrinking, replay |
-//! | [`replay`] | delivery files (exact bytes, every header) and re-sending them, re-signed if asked |
+//! | [`check`], [`signature`], [`delivery`] | delivery conformance: the delivery rules, HMAC signing, a delivery as received |
+//! | `receiver`, `sender` (feature `receiver`) | a wiremock receiver for `cargo test`, the reference sender |
+//! | `server` (feature `receiver`) | the receiver `listen` runs on live traffic: records before it acknowledges, bounded, no request log |
+//! | `fire` (feature `fire`) | property-based testing of webhook consumers: signed deliveries, forgeries, hostile bodies, shrinking, replay |
+//! | [`replay`], [`document`] | delivery files (exact bytes, every header) and re-sending them; what one input document is |
 //! | [`report`], [`escape`] | one finding model rendered as human text, JSON lines or JUnit XML; payload text shown safely |
 //! | [`export`], [`diff`] | the schemas as a bundle, OpenAPI 3.1 or AsyncAPI 3.0; breaking changes between two schema sets |
 //! | [`format`](mod@format), [`input`] | the timestamp formats; files, directories and NDJSON streams in bounded memory |
@@ -58,6 +59,18 @@
 //! To check your own delivery code from `cargo test`, see [`receiver`]; to test your webhook consumer (the
 //! handler that receives Chatwoot's webhooks), see [`fire`].
 //!
+//! ## Cargo features
+//!
+//! `hookcheck = { version = "0.1", default-features = false }` is the library without the command line's
+//! dependencies: the schemas, [`Catalog`], findings and reporters, [`model`], [`generate`]. Features add the
+//! HTTP parts:
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `receiver` | `receiver` (a wiremock receiver for `cargo test`), `server` (`listen`'s), `sender` (the reference sender) |
+//! | `fire` | `fire` (testing webhook consumers) and `replay::resend` |
+//! | `cli` (default) | both, and the `hookcheck` binary (clap, indicatif, mimalloc) |
+//!
 //! ## Findings, not errors
 //!
 //! A payload that breaks the contract is not an [`Error`]: it yields a [`Report`] of [`Finding`]s, each with a
@@ -67,22 +80,16 @@
 #![warn(missing_docs)]
 
 pub mod check;
-pub mod cli;
-mod cli_fire;
-mod cli_generate;
-mod cli_listen;
-mod cli_parallel;
-mod cli_releases;
-mod cli_schemas;
-mod cli_verify;
 pub mod delivery;
 pub mod diff;
+pub mod document;
 pub mod error;
 pub mod escape;
 pub mod event;
 pub mod exit;
 pub mod export;
 pub mod finding;
+#[cfg(feature = "fire")]
 pub mod fire;
 pub mod format;
 pub mod fuzzing;
@@ -94,6 +101,7 @@ pub mod model;
 pub mod report;
 pub mod schema;
 pub mod semantic;
+#[cfg(feature = "receiver")]
 pub mod server;
 pub mod signature;
 pub mod validate;
@@ -106,7 +114,9 @@ pub use schema::Catalog;
 pub use validate::{Options, Report};
 
 pub mod profile;
+#[cfg(feature = "receiver")]
 pub mod receiver;
 pub mod release;
 pub mod replay;
+#[cfg(feature = "receiver")]
 pub mod sender;

@@ -56,7 +56,7 @@ use std::{
     fs,
     io::{self, Read, Write},
     path::{Path, PathBuf},
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, UNIX_EPOCH},
 };
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
@@ -621,6 +621,7 @@ fn set_header(headers: &mut Vec<(String, Vec<u8>)>, name: &str, value: Vec<u8>) 
     }
 }
 
+#[cfg(feature = "fire")]
 /// What the target answered to a re-sent delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResendOutcome {
@@ -636,6 +637,7 @@ pub struct ResendOutcome {
     pub elapsed: Duration,
 }
 
+#[cfg(feature = "fire")]
 /// Re-sends a recorded delivery to `url`: the same method, the recorded path appended to `url` (whose own
 /// path is a prefix, e.g. `http://host:3000/base`), the same headers except the hop-by-hop ones and
 /// `Host`/`Content-Length`, and the exact body. With `resign`, see [`Resign::headers`].
@@ -661,6 +663,7 @@ pub async fn resend(
     resend_with(&client, file, url, resign, timeout).await
 }
 
+#[cfg(feature = "fire")]
 /// [`resend`] with a given client (its redirect policy applies; hookcheck's own uses none).
 ///
 /// # Errors
@@ -681,7 +684,7 @@ pub async fn resend_with(
         .map_err(|_| fail(format!("recorded method {:?} is not valid", file.method)))?;
     let headers = match resign {
         Some(r) => {
-            let now = SystemTime::now()
+            let now = std::time::SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
             r.headers(file, now)?
@@ -699,7 +702,7 @@ pub async fn resend_with(
             .map_err(|_| fail(format!("recorded value of header {k} is not valid in HTTP")))?;
         map.append(name, value);
     }
-    let started = Instant::now();
+    let started = std::time::Instant::now();
     let request = client
         .request(method, &target)
         .headers(map)
@@ -732,6 +735,7 @@ pub async fn resend_with(
     })
 }
 
+#[cfg(feature = "fire")]
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         "timed out".into()
@@ -1118,6 +1122,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "fire")]
     #[tokio::test]
     async fn resend_sends_the_exact_bytes_and_headers() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -1178,6 +1183,7 @@ mod tests {
         assert!(got.ends_with(b"\r\n\r\n{\"a\":\"\\u003c\"}\x00"), "{text}");
     }
 
+    #[cfg(feature = "fire")]
     #[tokio::test]
     async fn resend_errors_name_the_url() {
         let e = resend(

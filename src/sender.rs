@@ -7,41 +7,6 @@ use serde_json::Value;
 
 use crate::{check::DeliveryProfile, event::EventName, signature};
 
-/// Compact JSON as ActiveSupport writes it: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`, and U+2028 /
-/// U+2029 escaped (Rails' `escape_html_entities_in_json`); other non-ASCII stays raw UTF-8.
-///
-/// ```
-/// let v = serde_json::json!({"content": "a <b> & c\u{2028}é"});
-/// let body = String::from_utf8(hookcheck::sender::activesupport_json(&v)).unwrap();
-/// assert_eq!(body, r#"{"content":"a \u003cb\u003e \u0026 c\u2028é"}"#);
-/// ```
-pub fn activesupport_json(v: &Value) -> Vec<u8> {
-    let compact = serde_json::to_vec(v).unwrap_or_default();
-    let mut out = Vec::with_capacity(compact.len() + 16);
-    let mut i = 0;
-    // These characters can only occur inside JSON strings, so replacing their bytes is safe.
-    while i < compact.len() {
-        match compact[i] {
-            b'<' => out.extend_from_slice(b"\\u003c"),
-            b'>' => out.extend_from_slice(b"\\u003e"),
-            b'&' => out.extend_from_slice(b"\\u0026"),
-            0xE2 if compact.get(i + 1) == Some(&0x80)
-                && matches!(compact.get(i + 2), Some(0xA8 | 0xA9)) =>
-            {
-                out.extend_from_slice(if compact[i + 2] == 0xA8 {
-                    b"\\u2028"
-                } else {
-                    b"\\u2029"
-                });
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    out
-}
-
 /// A deliberate sender bug, for proving that the checks catch it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Fault {
@@ -71,6 +36,25 @@ pub enum Fault {
     Retry,
     /// Uppercase hex in the signature.
     UppercaseSignature,
+}
+
+impl Fault {
+    /// Every fault, in declaration order.
+    pub const ALL: [Fault; 13] = [
+        Fault::WrongContentType,
+        Fault::WrongMethod,
+        Fault::NoSignature,
+        Fault::SignReserialized,
+        Fault::SignBodyOnly,
+        Fault::WrongSecret,
+        Fault::StaleTimestamp,
+        Fault::IgnoreSubscriptions,
+        Fault::ReuseDeliveryId,
+        Fault::NonUuidId,
+        Fault::InvalidPayload,
+        Fault::Retry,
+        Fault::UppercaseSignature,
+    ];
 }
 
 /// What happened to one payload.
@@ -153,7 +137,7 @@ impl Sender {
                 m.shift_remove("id");
             }
         }
-        let body = activesupport_json(&payload);
+        let body = signature::activesupport_json(&payload);
         let id = if self.has(Fault::ReuseDeliveryId) {
             "6f1c2d1e-6a53-4f0e-9a55-0d3f6b1f2c11".to_string()
         } else if self.has(Fault::NonUuidId) {

@@ -436,7 +436,7 @@ pub fn explain_mismatch(
                 serde_json::to_vec_pretty(&value).unwrap_or_default(),
             ),
             ("spaced (\", \" and \": \")", spaced_json(&value)),
-            ("ActiveSupport", crate::sender::activesupport_json(&value)),
+            ("ActiveSupport", activesupport_json(&value)),
         ];
         for (name, bytes) in forms {
             if bytes != body && matches(&key, &signed_message(scheme, id, timestamp, &bytes)) {
@@ -771,6 +771,41 @@ fn cut(value: &str) -> String {
 /// A received value quoted and escaped, so control characters cannot break the one-line message.
 fn quote(value: &str) -> String {
     format!("{:?}", cut(value))
+}
+
+/// Compact JSON as ActiveSupport writes it: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`, and U+2028 /
+/// U+2029 escaped (Rails' `escape_html_entities_in_json`); other non-ASCII stays raw UTF-8.
+///
+/// ```
+/// let v = serde_json::json!({"content": "a <b> & c\u{2028}é"});
+/// let body = String::from_utf8(hookcheck::signature::activesupport_json(&v)).unwrap();
+/// assert_eq!(body, r#"{"content":"a \u003cb\u003e \u0026 c\u2028é"}"#);
+/// ```
+pub fn activesupport_json(v: &serde_json::Value) -> Vec<u8> {
+    let compact = serde_json::to_vec(v).unwrap_or_default();
+    let mut out = Vec::with_capacity(compact.len() + 16);
+    let mut i = 0;
+    // These characters can only occur inside JSON strings, so replacing their bytes is safe.
+    while i < compact.len() {
+        match compact[i] {
+            b'<' => out.extend_from_slice(b"\\u003c"),
+            b'>' => out.extend_from_slice(b"\\u003e"),
+            b'&' => out.extend_from_slice(b"\\u0026"),
+            0xE2 if compact.get(i + 1) == Some(&0x80)
+                && matches!(compact.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                out.extend_from_slice(if compact[i + 2] == 0xA8 {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                });
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::{forgery::Forgery, phase::Phase};
-use crate::{event::EventName, generate::mutate::Class, sender::activesupport_json};
+use crate::{event::EventName, generate::mutate::Class, signature::activesupport_json};
 
 /// What the consumer must do with a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

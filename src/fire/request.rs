@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     check::{DeliveryProfile, IdFormat},
-    sender::activesupport_json,
+    signature::activesupport_json,
     signature::{self, Scheme, SecretEncoding, SignatureEncoding, SignatureError},
 };
 

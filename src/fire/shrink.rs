@@ -34,7 +34,7 @@ use crate::{
     },
     profile::Profile,
     semantic,
-    sender::activesupport_json,
+    signature::activesupport_json,
     Catalog,
 };
 

@@ -13,6 +13,7 @@
 //!
 //! Field names are stable; new fields may be added.
 pub mod delivery;
+#[cfg(feature = "fire")]
 pub mod fire;
 
 use std::io::{self, Write};
@@ -22,7 +23,8 @@ use serde::Serialize;
 use crate::{finding::Finding, validate::Report};
 
 /// Output format of `hookcheck validate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// Readable blocks per finding and a summary line.
     #[default]
@@ -294,8 +296,13 @@ fn event_label(report: &Report) -> String {
     }
 }
 
-/// `n` and the noun that agrees with it: `1 delivery`, `2 deliveries`.
-pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+/// `n` and the noun that agrees with it, so that every count hookcheck prints reads right.
+///
+/// ```
+/// assert_eq!(hookcheck::report::count(1, "delivery", "deliveries"), "1 delivery");
+/// assert_eq!(hookcheck::report::count(2, "delivery", "deliveries"), "2 deliveries");
+/// ```
+pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

@@ -25,17 +25,65 @@ fn every_contract_example_passes_under_both_profiles_with_no_finding() {
     }
 }
 
+/// The reference examples, `shared/contract/examples` beside the checkout, or where `HOOKCHECK_SHARED`
+/// points (its `contract/examples`). `HOOKCHECK_SHARED=none` is the one way to run without them, and it
+/// says so; a missing directory is a failure, never a silent pass.
+fn shared_examples() -> Option<std::path::PathBuf> {
+    let base = match std::env::var("HOOKCHECK_SHARED") {
+        Ok(v) if v == "none" => {
+            eprintln!(
+                "HOOKCHECK_SHARED=none: the embedded examples are not compared with the reference"
+            );
+            return None;
+        }
+        Ok(v) => std::path::PathBuf::from(v),
+        Err(_) => crate::util::root().join("../shared"),
+    };
+    let dir = base.join("contract/examples");
+    assert!(
+        dir.is_dir(),
+        "{} not found: run the tests from a checkout beside shared/, point HOOKCHECK_SHARED at it, or set \
+         HOOKCHECK_SHARED=none to skip this comparison",
+        dir.display()
+    );
+    Some(dir)
+}
+
 #[test]
 fn the_embedded_examples_are_the_shared_contract_examples() {
-    let shared = crate::util::root().join("../shared/contract/examples");
-    if !shared.exists() {
-        return; // a packaged crate has no shared/; the embedded copy is then the reference
-    }
-    for ex in catalog().examples() {
-        let name = ex.path.rsplit('/').next().expect("name");
+    let Some(shared) = shared_examples() else {
+        return;
+    };
+    // Every shared file is embedded, byte for byte, the signature test vector included, and nothing else is.
+    let mut shared_names: Vec<String> = std::fs::read_dir(&shared)
+        .expect("shared examples")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    shared_names.sort();
+    let mut embedded: Vec<(String, &str)> = catalog()
+        .examples()
+        .iter()
+        .map(|ex| (ex.path.to_string(), ex.text))
+        .collect();
+    let vector = catalog()
+        .example_file("chatwoot/signature_test_vector.json")
+        .expect("the signature test vector is embedded");
+    embedded.push((vector.path.to_string(), vector.text));
+    let mut embedded_names: Vec<String> = embedded
+        .iter()
+        .map(|(p, _)| p.rsplit('/').next().expect("name").to_string())
+        .collect();
+    embedded_names.sort();
+    assert_eq!(
+        embedded_names, shared_names,
+        "embedded vs shared/contract/examples"
+    );
+    for (path, text) in embedded {
+        let name = path.rsplit('/').next().expect("name");
         let original = std::fs::read_to_string(shared.join(name)).expect("shared example");
         assert_eq!(
-            original, ex.text,
+            original, text,
             "{name} drifted from shared/contract/examples"
         );
     }

@@ -5,7 +5,9 @@ mod util;
 
 /// The `hookcheck` binary: inputs, formats, exit codes.
 mod cli;
-/// Webhook consumers written in the test suite (for `fire` and the benches).
+/// Webhook consumers written in the test suite (for `fire` and the benches, which own the file so that a
+/// packaged crate's benches build).
+#[path = "../../benches/support/consumer.rs"]
 mod consumer;
 /// Hostile and malformed bytes: findings, never panics.
 mod decode;
@@ -15,6 +17,8 @@ mod examples;
 mod exports;
 /// `hookcheck fire`: consumers with planted bugs caught by the right rule; shrinking; replay.
 mod fire;
+/// Every flag that no other test exercises, each against a run without it.
+mod flags;
 /// Fuzz seeds and saved crashes replayed through the target functions.
 mod fuzz_replay;
 /// Generators compiled from the schemas: valid and mutated payloads, coverage, typed models.
@@ -23,11 +27,14 @@ mod generate;
 #[cfg(unix)]
 mod listen;
 /// A small HTTP/1.1 load client (shared with `benches/listen.rs`).
+#[path = "../../benches/support/load.rs"]
 mod load;
 /// One mutation per schema rule, each rejected at the expected pointer.
 mod negative;
 /// The same verdicts from an independent validator (Python `jsonschema`).
 mod portability;
+/// The README's links work on a registry page and point at files that exist.
+mod readme;
 /// Regressions, named after what broke.
 mod regressions;
 /// The release history as the contract: boundaries, VERSIONS.md sections 3 and 4.

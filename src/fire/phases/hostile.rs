@@ -23,7 +23,7 @@ use crate::{
         mutate::{self, Class},
         node::Ty,
     },
-    sender::activesupport_json,
+    signature::activesupport_json,
 };
 
 /// Total nesting depth of the deep-nesting body: deep, but within every mainstream parser's default

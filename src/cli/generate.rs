@@ -1,21 +1,51 @@
 //! `hookcheck generate`: payloads on stdout, reproducible from a seed.
 use std::{
     io::{self, Write},
-    path::Path,
+    path::PathBuf,
     sync::Arc,
 };
 
 use proptest::strategy::{Strategy, ValueTree};
 use serde_json::{json, Value};
 
-use crate::{
+use hookcheck::{
     error::Error,
     event::EventName,
     exit::ExitCodes,
     generate::{mutate, runner, Coverage, GenerateError, Generator},
-    profile::Profile,
     Catalog,
 };
+
+use super::common::ContractArgs;
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["event", "all"])))]
+pub struct GenerateArgs {
+    /// Generate payloads of this event.
+    #[arg(long, value_name = "NAME")]
+    event: Option<String>,
+    /// Generate payloads of every event (COUNT each).
+    #[arg(long)]
+    all: bool,
+    /// Payloads per event.
+    #[arg(long, default_value_t = 10)]
+    count: usize,
+    /// Seed (default: random, printed on stderr).
+    #[arg(long)]
+    seed: Option<u64>,
+    #[command(flatten)]
+    contract: ContractArgs,
+    /// Break each payload in exactly one way; the expected finding of each line goes to --expect, or, without
+    /// it, into a `_hookcheck_expect` key of the payload.
+    #[arg(long)]
+    invalid: bool,
+    /// With --invalid: write one expectation per line here (NDJSON: line, event, class, pointer, rule).
+    #[arg(long, value_name = "FILE", requires = "invalid")]
+    expect: Option<PathBuf>,
+    /// Print the coverage table (enum values, optional keys, branches) instead of payloads.
+    #[arg(long)]
+    coverage: bool,
+}
 
 fn gen_error(e: GenerateError) -> Error {
     Error::SchemaCompile {
@@ -25,17 +55,19 @@ fn gen_error(e: GenerateError) -> Error {
 }
 
 /// Runs `hookcheck generate`.
-#[allow(clippy::too_many_arguments)]
-pub fn run(
-    event: Option<&str>,
-    all: bool,
-    count: usize,
-    seed: Option<u64>,
-    profile: Profile,
-    invalid: bool,
-    expect: Option<&Path>,
-    coverage: bool,
-) -> Result<u8, Error> {
+pub fn run(args: GenerateArgs) -> Result<u8, Error> {
+    let GenerateArgs {
+        event,
+        all,
+        count,
+        seed,
+        contract,
+        invalid,
+        expect,
+        coverage,
+    } = args;
+    let (event, expect) = (event.as_deref(), expect.as_deref());
+    let profile = contract.profile()?;
     let catalog = Catalog::shared()?;
     let sent = catalog.events(profile)?;
     let events: Vec<EventName> = match (event, all) {
@@ -113,7 +145,7 @@ pub fn run(
                     Some(w) => writeln!(w, "{record}").map_err(Error::Write)?,
                     None => {
                         if let Value::Object(m) = &mut value {
-                            m.insert(crate::validate::EXPECT_KEY.into(), record);
+                            m.insert(hookcheck::validate::EXPECT_KEY.into(), record);
                         }
                     }
                 }
@@ -168,8 +200,8 @@ fn print_coverage(
     eprintln!(
         "hookcheck: {} never exercised in {} per event (exit 1); more payloads \
          exercise more: try --count {}",
-        crate::report::count(missing_total, "coverage item was", "coverage items were"),
-        crate::report::count(count, "payload", "payloads"),
+        hookcheck::report::count(missing_total, "coverage item was", "coverage items were"),
+        hookcheck::report::count(count, "payload", "payloads"),
         (count * 10).max(100)
     );
     Ok(ExitCodes::FINDINGS)

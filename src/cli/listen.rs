@@ -1,4 +1,4 @@
-//! `hookcheck listen`: the [`server`](crate::server) with a sink that checks, records and prints each
+//! `hookcheck listen`: the [`server`](hookcheck::server) with a sink that checks, records and prints each
 //! delivery before it is acknowledged, and a summary on SIGINT/SIGTERM or at `--max-deliveries`.
 use std::{
     collections::{BTreeMap, HashMap, VecDeque},
@@ -12,9 +12,8 @@ use std::{
 
 use serde_json::json;
 
-use crate::{
+use hookcheck::{
     check::{check_delivery, Expectations},
-    cli_verify::{expectations, resolve_secret, runtime, Common},
     delivery::{Delivery, HeaderValue},
     error::Error,
     escape,
@@ -26,6 +25,8 @@ use crate::{
     server::{Counts, Limits, Server, Sink},
     Catalog,
 };
+
+use super::common::{expectations, resolve_secret, runtime, Common};
 
 /// `hookcheck listen` arguments.
 #[derive(Debug, clap::Args)]
@@ -186,7 +187,7 @@ impl ListenSink {
         let event = d.event();
         match self.format {
             Format::Json => {
-                crate::report::delivery::delivery_json(d, findings, &self.x, saved).to_string()
+                hookcheck::report::delivery::delivery_json(d, findings, &self.x, saved).to_string()
             }
             Format::Human => {
                 let saved = saved
@@ -386,13 +387,13 @@ fn summary(args: &ListenArgs, t: &Tally, c: &Counts) -> io::Result<()> {
             writeln!(
                 out,
                 "{}, {} failed; {} lost (not recorded, answered 500); refused: {} too large (413), {} too slow (408), {} after the end (503), {} unreadable",
-                crate::report::count(c.acknowledged as usize, "delivery", "deliveries"), t.failed, c.lost, c.too_large, c.timed_out, c.refused, c.broken
+                hookcheck::report::count(c.acknowledged as usize, "delivery", "deliveries"), t.failed, c.lost, c.too_large, c.timed_out, c.refused, c.broken
             )?;
             if let Some(dir) = &args.record {
                 writeln!(
                     out,
                     "{} recorded in {}",
-                    crate::report::count(c.acknowledged as usize, "delivery", "deliveries"),
+                    hookcheck::report::count(c.acknowledged as usize, "delivery", "deliveries"),
                     escape::text(&dir.display().to_string())
                 )?;
             }

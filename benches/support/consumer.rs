@@ -1,4 +1,4 @@
-//! Webhook consumers written in the test suite: a small HTTP/1.1 server (keep-alive, `Content-Length`
+//! Webhook consumers for the test suite and the benches: a small HTTP/1.1 server (keep-alive, `Content-Length`
 //! bodies) on 127.0.0.1 and a free port, whose behaviour is a closure, so each test plants its own bug.
 //! The benches use it too (`benches/fire.rs`), as the trivial consumer.
 #![allow(dead_code)] // each user takes what it needs

@@ -6,7 +6,7 @@ use std::{
 
 use serde_json::{json, Value};
 
-use crate::{
+use hookcheck::{
     error::Error,
     event::EventName,
     exit::ExitCodes,
@@ -45,7 +45,7 @@ fn place(catalog: &Catalog, bytes: &[u8], max_bytes: usize) -> Result<Verdict, E
     let Some(value) = decode(bytes, max_bytes, &mut findings) else {
         return Ok(Verdict::Unplaced(findings.remove(0)));
     };
-    let body = crate::cli::envelope_body(&value).unwrap_or(&value);
+    let body = hookcheck::document::envelope_body(&value).unwrap_or(&value);
     let event = body
         .get("event")
         .and_then(Value::as_str)
@@ -53,7 +53,7 @@ fn place(catalog: &Catalog, bytes: &[u8], max_bytes: usize) -> Result<Verdict, E
     match event {
         Some(e) => Ok(Verdict::Placed(e, catalog.fit(e, body)?)),
         None => Ok(Verdict::Unplaced(Finding::error(
-            crate::finding::rule::EVENT_UNKNOWN,
+            hookcheck::finding::rule::EVENT_UNKNOWN,
             "/event",
             "no known `event`: cannot tell which event's releases to compare",
         ))),
@@ -79,7 +79,7 @@ pub fn run(args: ReleasesArgs) -> Result<u8, Error> {
     let json = args.format == "json";
     if args.list {
         for r in Release::all() {
-            let events = catalog.events(crate::Profile::Release(r))?;
+            let events = catalog.events(hookcheck::Profile::Release(r))?;
             let names: Vec<&str> = events.iter().map(|e| e.as_str()).collect();
             if json {
                 let line = json!({"type": "release", "version": r.version(), "ref": r.git_ref(), "events": names});

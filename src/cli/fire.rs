@@ -1,11 +1,11 @@
-//! `hookcheck fire`: the command-line layer over [`crate::fire`].
+//! `hookcheck fire`: the command-line layer over [`hookcheck::fire`].
 use std::{
     io::{self, Write},
     path::PathBuf,
     time::Duration,
 };
 
-use crate::{
+use hookcheck::{
     check::DeliveryProfile,
     error::Error,
     event::EventName,
@@ -228,10 +228,10 @@ pub fn run(args: FireArgs) -> Result<u8, Error> {
         }
     };
     if let Some(dir) = &args.save {
-        match crate::fire::save(&mut outcome, dir) {
+        match hookcheck::fire::save(&mut outcome, dir) {
             Ok(paths) if !paths.is_empty() => eprintln!(
                 "hookcheck: saved {} in {}; re-send them with --replay {}",
-                crate::report::count(paths.len(), "minimal failure", "minimal failures"),
+                hookcheck::report::count(paths.len(), "minimal failure", "minimal failures"),
                 dir.display(),
                 dir.display()
             ),
@@ -280,7 +280,7 @@ fn replay(
         .enable_all()
         .build()
         .map_err(Error::Write)?;
-    let results = match runtime.block_on(crate::fire::replay(
+    let results = match runtime.block_on(hookcheck::fire::replay(
         &args.url, path, secret, delivery, timeout,
     )) {
         Ok(r) => r,
@@ -295,7 +295,7 @@ fn replay(
     out.flush().map_err(Error::Write)?;
     let none_answered = results
         .iter()
-        .all(|r| matches!(r.answer, crate::fire::Answer::Connection { .. }));
+        .all(|r| matches!(r.answer, hookcheck::fire::Answer::Connection { .. }));
     Ok(if none_answered && !reachable(&args.url) {
         eprintln!(
             "hookcheck: the consumer at {} could not be reached",

@@ -14,7 +14,9 @@ use std::{
     time::Duration,
 };
 
-use hookcheck::{generate::Generator, sender::activesupport_json, signature, EventName, Profile};
+use hookcheck::{
+    generate::Generator, signature, signature::activesupport_json, EventName, Profile,
+};
 
 /// Valid payloads of every event, compact ActiveSupport JSON, to cycle through.
 pub fn bodies(per_event: usize) -> Vec<Vec<u8>> {

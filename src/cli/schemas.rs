@@ -7,7 +7,7 @@ use std::{
 
 use serde_json::{json, Value};
 
-use crate::{
+use hookcheck::{
     diff::{self, Audience, Change, SchemaSet},
     error::Error,
     exit::ExitCodes,
@@ -41,7 +41,7 @@ pub enum SchemasCommand {
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
         #[command(flatten)]
-        contract: crate::cli::ContractArgs,
+        contract: super::common::ContractArgs,
         /// Write one export per distinct release contract into the directory --out, named
         /// `<format>-<newest release>.json`, and `index.json` listing the releases and events of each.
         /// What compat accepts, one of those bundles accepts; what none accepts, compat rejects.
@@ -144,7 +144,7 @@ fn export_dir(profile: Profile, dir: &std::path::Path) -> Result<u8, Error> {
     }
     eprintln!(
         "hookcheck: wrote {} ({}) below {}",
-        crate::report::count(catalog.files().len(), "schema file", "schema files"),
+        hookcheck::report::count(catalog.files().len(), "schema file", "schema files"),
         profile,
         dir.display()
     );
@@ -266,7 +266,7 @@ fn export_every_release(format: export::Format, dir: &std::path::Path) -> Result
         let file = format!("{name}-{newest}.json");
         let path = dir.join(&file);
         std::fs::write(&path, export::to_text(&doc)).map_err(|e| at(&path, e))?;
-        let events = catalog.events(crate::Profile::Release(newest))?;
+        let events = catalog.events(hookcheck::Profile::Release(newest))?;
         contracts.push(json!({
             "file": file,
             "releases": releases.iter().map(|r| r.version()).collect::<Vec<_>>(),
@@ -315,7 +315,7 @@ fn show(path: &str) -> Result<u8, Error> {
         let near = catalog
             .files()
             .iter()
-            .map(|f| (crate::event::levenshtein(wanted, f.path), f.path))
+            .map(|f| (hookcheck::event::levenshtein(wanted, f.path), f.path))
             .filter(|(d, p)| *d <= wanted.len() / 3 || p.ends_with(&format!("/{wanted}")))
             .min();
         Error::Unknown {
@@ -405,7 +405,7 @@ fn human(
             writeln!(
                 out,
                 "    ... and {}",
-                crate::report::count(more, "more place", "more places")
+                hookcheck::report::count(more, "more place", "more places")
             )?;
         }
     }
@@ -475,7 +475,8 @@ pub fn with_release_table(text: &str, table: &str) -> Option<String> {
 
 fn history(write_readme: Option<&std::path::Path>) -> Result<u8, Error> {
     let catalog = Catalog::shared()?;
-    let table = crate::schema::history::markdown(&crate::schema::history::changes(catalog.files()));
+    let table =
+        hookcheck::schema::history::markdown(&hookcheck::schema::history::changes(catalog.files()));
     match write_readme {
         None => io::stdout()
             .lock()

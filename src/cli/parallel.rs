@@ -9,7 +9,7 @@ use std::{
     sync::{mpsc, Arc, Mutex},
 };
 
-use crate::{
+use hookcheck::{
     error::Error,
     finding::{rule, Finding},
     input::{self, Input, Records},
@@ -82,7 +82,11 @@ fn check(catalog: &Catalog, opts: &Options, renderer: Renderer, item: Item) -> D
             line,
             bytes,
             ..
-        } => (source, line, crate::cli::check_bytes(catalog, &bytes, opts)),
+        } => (
+            source,
+            line,
+            hookcheck::document::check(catalog, &bytes, opts),
+        ),
     };
     let mut text = Vec::new();
     let tally = renderer.render(
@@ -185,7 +189,7 @@ fn read_all(
                 // A `.json` file may be a delivery file, whose body (checked against `max_bytes`) is
                 // written escaped or as base64: such a file may be larger than its body.
                 let cap = match inp.layout {
-                    input::Layout::Document => crate::cli::delivery_file_cap(max_bytes),
+                    input::Layout::Document => hookcheck::document::delivery_file_cap(max_bytes),
                     _ => max_bytes,
                 };
                 for record in Records::new(reader, inp.layout, cap) {
