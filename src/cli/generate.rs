@@ -1,5 +1,6 @@
 //! `hookcheck generate`: payloads on stdout, reproducible from a seed.
 use std::{
+    collections::BTreeMap,
     io::{self, Write},
     path::PathBuf,
     sync::Arc,
@@ -12,7 +13,7 @@ use hookcheck::{
     error::Error,
     event::EventName,
     exit::ExitCodes,
-    generate::{mutate, runner, Coverage, GenerateError, Generator},
+    generate::{coverage::Item, mutate, runner, Coverage, GenerateError, Generator},
     Catalog,
 };
 
@@ -161,6 +162,9 @@ pub fn run(args: GenerateArgs) -> Result<u8, Error> {
     Ok(ExitCodes::OK)
 }
 
+/// Per release shape, the items never exercised that are listed by name (the rest are counted).
+const MAX_NEVER_LISTED: usize = 5;
+
 fn print_coverage(
     generator: &Generator,
     events: &[EventName],
@@ -172,24 +176,76 @@ fn print_coverage(
     for event in events {
         let cov = Arc::new(Coverage::default());
         // Building the strategy registers what can be exercised; the sampler (what `generate` emits)
-        // records what was.
+        // records what was, draw by draw, so that each draw counts for the release shape it came from.
         let _ = generator.strategy_with_coverage(*event, cov.clone());
+        let expected = cov.expected();
+        let shapes = generator.shapes(*event);
+        let shape_items = generator.coverage_items(*event);
+        let mut total: BTreeMap<Item, u64> = BTreeMap::new();
+        let mut per_shape: Vec<(usize, BTreeMap<Item, u64>)> =
+            vec![(0, BTreeMap::new()); shapes.len()];
         let mut sampler = generator.sampler(seed, *event).with_coverage(&cov);
         for _ in 0..count {
             sampler.next_value().map_err(gen_error)?;
+            let seen = cov.take_seen();
+            let shape = sampler.last_shape().and_then(|i| per_shape.get_mut(i));
+            if let Some((drawn, items)) = shape {
+                *drawn += 1;
+                for (item, n) in &seen {
+                    *items.entry(item.clone()).or_insert(0) += n;
+                }
+            }
+            for (item, n) in seen {
+                *total.entry(item).or_insert(0) += n;
+            }
         }
-        let table = cov.table();
-        let missing = table.iter().filter(|(_, n)| *n == 0).count();
+        let missing = expected.iter().filter(|i| !total.contains_key(*i)).count();
         missing_total += missing;
         writeln!(
             out,
             "# {event}: {} items, {} exercised, {missing} never ({count} payloads, seed {seed})",
-            table.len(),
-            table.len() - missing
+            expected.len(),
+            expected.len() - missing
         )
         .map_err(Error::Write)?;
-        for (item, n) in table {
+        for item in &expected {
+            let n = total.get(item).copied().unwrap_or(0);
             writeln!(out, "{n:>7}  {item}").map_err(Error::Write)?;
+        }
+        // Per release shape (one for a single release; every distinct contract of the event under compat):
+        // how many payloads it drew and which of its own items they never exercised.
+        if shapes.len() > 1 {
+            writeln!(
+                out,
+                "# {event} by release: {} distinct contracts",
+                shapes.len()
+            )
+            .map_err(Error::Write)?;
+        }
+        for (((releases, _), items), (drawn, seen)) in
+            shapes.iter().zip(shape_items).zip(&per_shape)
+        {
+            let never: Vec<&Item> = items.iter().filter(|i| !seen.contains_key(*i)).collect();
+            writeln!(
+                out,
+                "#   {releases}: {}, {} items, {} exercised, {} never",
+                hookcheck::report::count(*drawn, "payload", "payloads"),
+                items.len(),
+                items.len() - never.len(),
+                never.len()
+            )
+            .map_err(Error::Write)?;
+            for item in never.iter().take(MAX_NEVER_LISTED) {
+                writeln!(out, "#       never: {item}").map_err(Error::Write)?;
+            }
+            if never.len() > MAX_NEVER_LISTED {
+                writeln!(
+                    out,
+                    "#       ... and {} more",
+                    never.len() - MAX_NEVER_LISTED
+                )
+                .map_err(Error::Write)?;
+            }
         }
     }
     out.flush().map_err(Error::Write)?;

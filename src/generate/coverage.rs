@@ -83,6 +83,21 @@ impl Coverage {
             .collect()
     }
 
+    /// What was generated since the last call, with counts, emptied: attributing each draw to the release
+    /// shape it came from ([`Sampler::last_shape`](super::sample::Sampler::last_shape)) gives coverage per
+    /// release.
+    pub fn take_seen(&self) -> BTreeMap<Item, u64> {
+        self.seen
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default()
+    }
+
+    /// Every expected item (what building the strategies registered).
+    pub fn expected(&self) -> BTreeSet<Item> {
+        self.expected.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+
     /// Expected items never generated.
     pub fn missing(&self) -> Vec<Item> {
         self.table()

@@ -433,6 +433,49 @@ fn generate_coverage_prints_the_table() {
         &text[..text.len().min(400)]
     );
     assert!(text.contains("branch    [channel=Channel::WebWidget]"));
+    // One release: one contract, every payload drawn from it, nothing left.
+    let own: Vec<&str> = text.lines().filter(|l| l.starts_with("#   ")).collect();
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert!(
+        own[0].starts_with("#   4.15.1: 1000 payloads, ") && own[0].ends_with(" 0 never"),
+        "{own:?}"
+    );
+
+    // Under compat, each draw counts for the release contract it came from: contact events have two (blocked
+    // arrived in 4.0.2), and the payloads drawn from each add up to --count.
+    let out = hookcheck()
+        .args([
+            "generate",
+            "--event",
+            "contact_created",
+            "--coverage",
+            "--count",
+            "60",
+            "--seed",
+            "3",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("# contact_created by release: 2 distinct contracts"),
+        "{text}"
+    );
+    let per_release: Vec<(String, usize)> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("#   "))
+        .map(|l| {
+            let (releases, rest) = l.split_once(": ").expect("releases: counts");
+            let drawn = rest.split_whitespace().next().expect("count");
+            (releases.to_string(), drawn.parse().expect("number"))
+        })
+        .collect();
+    let names: Vec<&str> = per_release.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(names, ["2.14.0-4.0.1", "4.0.2-4.15.1"], "{text}");
+    assert_eq!(per_release.iter().map(|(_, n)| n).sum::<usize>(), 60);
+    assert!(per_release.iter().all(|(_, n)| *n > 0), "{text}");
 }
 
 fn sender_script() -> std::path::PathBuf {
