@@ -1,4 +1,4 @@
-use std::io::Write;
+use std::{collections::BTreeMap, io::Write};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -404,6 +404,42 @@ fn generated_payloads_validate_and_invalid_ones_are_rejected_line_by_line_at_the
             (summary["payloads"].as_u64(), summary["violating"].as_u64()),
             (Some((40 * events) as u64), Some((40 * events) as u64))
         );
+        if profile == "compat" {
+            // The exact union, through the CLI: `hookcheck releases` finds no release whose schemas accept a
+            // broken line (a broken semantic rule is judged by the rule, not the schemas), and names the
+            // closest one.
+            let fits = hookcheck()
+                .args(["releases", "--format", "json"])
+                .arg(&invalid)
+                .output()
+                .expect("releases");
+            let fits: BTreeMap<u64, Value> = json_lines(&fits.stdout)
+                .into_iter()
+                .filter(|v| v["type"] == "releases")
+                .map(|v| (v["line"].as_u64().expect("line"), v))
+                .collect();
+            assert_eq!(fits.len(), 40 * events);
+            for e in expectations
+                .lines()
+                .map(|l| serde_json::from_str::<Value>(l).expect("json"))
+                .filter(|e| !e["rule"].as_str().unwrap_or("").starts_with("semantic/"))
+            {
+                let fit = &fits[&e["line"].as_u64().expect("line")];
+                assert_eq!(
+                    fit["ranges"],
+                    serde_json::json!([]),
+                    "line {} ({}) fits a release: {fit}",
+                    e["line"],
+                    e["description"]
+                );
+                // An unknown event has no releases to compare: said so, instead of a closest release.
+                assert!(
+                    fit["closest"].is_string()
+                        || (fit["event"].is_null() && fit["error"].is_string()),
+                    "{fit}"
+                );
+            }
+        }
     }
 }
 
