@@ -17,11 +17,17 @@ directory holding what the page tells the reader to have: the snippet files of i
 contract example's body) and a `deliveries.ndjson` (generated 4.15.1 payloads). `npm install` and `pip
 install` run as written (pip into the virtual environment running this script, first on PATH). Not run, each
 printed with the reason: a synopsis block (`[optional]` parts) and the Go block (`go get` needs the Go module
-proxy; .ci/exports builds and runs the Go snippet from Debian's packages instead). GitHub's `${{ ... }}` expressions are replaced by the values a pull request
+proxy; .ci/exports builds and runs the Go snippet from Debian's packages instead).
+
+The README's `sh` blocks run line by line in a scratch directory with `./my-sender` (a correct sender) and
+the repository's `tests/` and `examples/`; a line succeeds with exit 0 unless its comment says `# exit N`
+(a demonstration of a failing sender). Not run, with the reason printed: the newcomer's two commands (.ci/run's
+own steps) and the `jq | curl` re-send (it needs the reader's receiver). GitHub's `${{ ... }}` expressions are replaced by the values a pull request
 would give them. Usage: recipes.py REPO_ROOT (hookcheck on PATH, PyYAML importable).
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,6 +90,48 @@ def markdown_sh_blocks(path):
 SNIPPETS = {"Node": "node", "Python": "python", "Go": "go"}
 
 
+def expected_exit(line):
+    """A command line's expected exit code: 0, or N when its comment says `# exit N`."""
+    m = re.search(r"#\s*exit (\d+)", line)
+    return int(m.group(1)) if m else 0
+
+
+def run_readme(env):
+    """The README's sh blocks, line by line, each with the exit code its comment states (default 0)."""
+    failures = ran = 0
+    for heading, block in markdown_sh_blocks(os.path.join(ROOT, "README.md")):
+        label = f"README.md / {heading}"
+        if "cargo test" in block:
+            print(f"not run (the newcomer's two commands are .ci/run's own steps): {label}")
+            continue
+        if block.lstrip().startswith("jq "):
+            print(f"not run (needs jq and your receiver at $URL; the same re-send, byte for "
+                  f"byte, is tested in src/replay.rs): {label}")
+            continue
+        work = tempfile.mkdtemp(prefix="readme-")
+        # Stand-ins for the reader's own: ./my-sender is a correct sender; the repository's paths resolve.
+        sender = os.path.join(work, "my-sender")
+        with open(sender, "w", encoding="utf-8") as fh:
+            fh.write(f'#!/usr/bin/env bash\nexec python3 "{ROOT}/tests/fixtures/senders/sender.py" good\n')
+        os.chmod(sender, 0o755)
+        for item in ("tests", "examples"):
+            os.symlink(os.path.join(ROOT, item), os.path.join(work, item))
+        for line in block.splitlines():
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            want = expected_exit(line)
+            print(f"--- {label} (expect exit {want})\n{line}", flush=True)
+            rc = sh(line, work, env).returncode
+            ran += 1
+            if rc != want:
+                print(f"FAILED (exit {rc}, expected {want}): {label}: {line}")
+                failures += 1
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"README.md: {ran} commands executed")
+    assert ran >= 2, "README.md: the verify commands did not run"
+    return failures
+
+
 def run_docs(env):
     """Every sh block of docs/INTEGRATION.md, as written; returns the number that failed."""
     doc = os.path.join(ROOT, "docs", "INTEGRATION.md")
@@ -130,7 +178,7 @@ def run_docs(env):
 def main():
     if shutil.which("hookcheck") is None:
         sys.exit("recipes: hookcheck is not on PATH")
-    failures = run_docs(dict(os.environ))
+    failures = run_docs(dict(os.environ)) + run_readme(dict(os.environ))
     for name in sorted(os.listdir(RECIPES)):
         if not name.endswith(".yml"):
             continue
@@ -166,7 +214,7 @@ def main():
         shutil.rmtree(runner_temp, ignore_errors=True)
     if failures:
         sys.exit(f"recipes: {failures} step(s) failed")
-    print("recipes: every run step of every workflow and every sh block of INTEGRATION.md passed")
+    print("recipes: every run step of every workflow, every sh block of INTEGRATION.md and the README passed")
 
 
 if __name__ == "__main__":
