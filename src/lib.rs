@@ -3,8 +3,8 @@
 //! Contract testing for the outgoing webhooks of Chatwoot and the white-label products built on it.
 //!
 //! The contract lives in `schemas/` as JSON Schema (draft 2020-12) files, embedded in this crate at build
-//! time and compiled once into a [`Catalog`]. Everything else (the `validate` command, the tests, later
-//! the generators and the delivery receiver) checks payloads through that one catalog.
+//! time and compiled once into a [`Catalog`]. Everything else (the validator, the generators, the delivery
+//! checks, the `hookcheck` command built on this library) checks payloads through that one catalog.
 //!
 //! ## Getting started
 //!
