@@ -5,11 +5,14 @@ use serde_json::Value;
 
 use crate::util::{fixture, snapshot_settings};
 
-fn hookcheck() -> Command {
-    Command::cargo_bin("hookcheck").expect("binary")
+/// The binary under test, without a secret inherited from the environment.
+pub(crate) fn hookcheck() -> Command {
+    let mut c = Command::cargo_bin("hookcheck").expect("binary");
+    c.env_remove("HOOKCHECK_SECRET");
+    c
 }
 
-fn json_lines(out: &[u8]) -> Vec<Value> {
+pub(crate) fn json_lines(out: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(out)
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))

@@ -1,24 +1,13 @@
 //! Every flag does what its help says: one test per flag that no other test exercises (`--version`,
-//! `validate -v`, `verify --path/--expect/--grace-ms/--concurrency/--bind`, `listen --events/--path` and the
-//! summary a signal prints). Each asserts the flag's effect against a run without it.
+//! `validate -v`, `verify --path/--expect/--grace-ms/--concurrency/--bind`; `listen --events/--path` is in
+//! `listen.rs`, on its harness). Each asserts the flag's effect against a run without it.
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-use crate::util::fixture;
-
-fn hookcheck() -> Command {
-    let mut c = Command::cargo_bin("hookcheck").expect("binary");
-    c.env_remove("HOOKCHECK_SECRET");
-    c
-}
-
-fn json_lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
-}
+use crate::{
+    cli::{hookcheck, json_lines},
+    util::fixture,
+};
 
 fn of_type<'a>(lines: &'a [Value], t: &str) -> Vec<&'a Value> {
     lines.iter().filter(|v| v["type"] == t).collect()
@@ -268,86 +257,4 @@ fn verify_bind_is_the_address_given_to_the_command() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains(&addr));
-}
-
-#[cfg(unix)]
-#[test]
-fn listen_events_and_path_are_findings_and_a_signal_prints_the_json_summary() {
-    {
-        use std::io::{BufRead, BufReader, Read, Write};
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hookcheck"))
-            .args([
-                "listen",
-                "--bind",
-                "127.0.0.1:0",
-                "--delivery-profile",
-                "chatwoot-unsigned",
-                "--events",
-                "contact_created",
-                "--path",
-                "/hooks",
-                "--format",
-                "json",
-            ])
-            .env_remove("HOOKCHECK_SECRET")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn listen");
-        let mut err = BufReader::new(child.stderr.take().expect("stderr"));
-        let mut first = String::new();
-        err.read_line(&mut first).expect("first stderr line");
-        let addr: std::net::SocketAddr = first
-            .split("listening on http://")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("no address in {first:?}"));
-        let contact = crate::util::example_body("contact_updated.json");
-        let mut contact_created = contact.clone();
-        contact_created["event"] = "contact_created".into();
-        let post = |path: &str, body: &Value| {
-            let body = serde_json::to_vec(body).expect("body");
-            let mut s = std::net::TcpStream::connect(addr).expect("connect");
-            s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
-                .expect("timeout");
-            write!(
-                s,
-                "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
-                body.len()
-            )
-            .expect("head");
-            s.write_all(&body).expect("body");
-            let mut answer = String::new();
-            let _ = s.read_to_string(&mut answer);
-            answer.get(9..12).unwrap_or("").to_string()
-        };
-        assert_eq!(post("/hooks", &contact_created), "200");
-        assert_eq!(post("/elsewhere", &contact_created), "200");
-        assert_eq!(post("/hooks", &contact), "200");
-        // SAFETY: a signal to the child this test spawned.
-        let pid = i32::try_from(child.id()).expect("pid");
-        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
-        let out = child.wait_with_output().expect("listen stops on SIGINT");
-        assert_eq!(out.status.code(), Some(1));
-        let lines = json_lines(&out.stdout);
-        let deliveries = of_type(&lines, "delivery");
-        let found: Vec<Vec<String>> = deliveries.iter().map(|d| rules(d)).collect();
-        assert_eq!(
-            found,
-            [
-                vec![],
-                vec!["delivery/path".to_string()],
-                vec!["delivery/unsubscribed".to_string()]
-            ],
-            "{lines:?}"
-        );
-        let summary = of_type(&lines, "summary");
-        assert_eq!(summary.len(), 1, "one summary, the last line: {lines:?}");
-        assert_eq!(lines.last(), Some(summary[0]));
-        assert_eq!(summary[0]["deliveries"], 3);
-        assert_eq!(summary[0]["failed"], 2);
-        assert_eq!(summary[0]["per_rule"]["delivery/path"], 1);
-        assert_eq!(summary[0]["per_rule"]["delivery/unsubscribed"], 1);
-    }
 }

@@ -111,8 +111,13 @@ fn raw(addr: SocketAddr, bytes: &[u8]) -> u16 {
 }
 
 fn post(addr: SocketAddr, body: &[u8]) -> u16 {
+    post_to(addr, "/hooks", body)
+}
+
+/// [`post`] to another path.
+fn post_to(addr: SocketAddr, path: &str, body: &[u8]) -> u16 {
     let mut req = format!(
-        "POST /hooks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
         body.len()
     )
     .into_bytes();
@@ -601,4 +606,59 @@ fn the_secret_comes_from_a_file_or_the_environment() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unusable secret"));
+}
+
+#[test]
+fn listen_events_and_path_are_findings_and_a_signal_prints_the_json_summary() {
+    let l = Listen::start(&[
+        "--delivery-profile",
+        "chatwoot-unsigned",
+        "--events",
+        "contact_created",
+        "--path",
+        "/hooks",
+        "--format",
+        "json",
+    ]);
+    let contact = crate::util::example_body("contact_updated.json");
+    let mut contact_created = contact.clone();
+    contact_created["event"] = "contact_created".into();
+    let bytes = |v: &serde_json::Value| serde_json::to_vec(v).expect("body");
+    assert_eq!(post_to(l.addr, "/hooks", &bytes(&contact_created)), 200);
+    assert_eq!(post_to(l.addr, "/elsewhere", &bytes(&contact_created)), 200);
+    assert_eq!(post_to(l.addr, "/hooks", &bytes(&contact)), 200);
+    l.signal(libc::SIGINT);
+    let (code, stdout, stderr) = l.finish();
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    // The error rules of each delivery (warnings such as a missing Accept header left out).
+    let found: Vec<Vec<&str>> = lines
+        .iter()
+        .filter(|v| v["type"] == "delivery")
+        .map(|d| {
+            d["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .filter(|f| f["severity"] == "error")
+                .map(|f| f["rule"].as_str().expect("rule"))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [vec![], vec!["delivery/path"], vec!["delivery/unsubscribed"]],
+        "{lines:?}"
+    );
+    let summary: Vec<&serde_json::Value> =
+        lines.iter().filter(|v| v["type"] == "summary").collect();
+    assert_eq!(summary.len(), 1, "one summary, the last line: {lines:?}");
+    assert_eq!(lines.last(), Some(summary[0]));
+    assert_eq!(summary[0]["deliveries"], 3);
+    assert_eq!(summary[0]["failed"], 2);
+    assert_eq!(summary[0]["per_rule"]["delivery/path"], 1);
+    assert_eq!(summary[0]["per_rule"]["delivery/unsubscribed"], 1);
 }
