@@ -105,8 +105,22 @@ impl ReleaseSet {
     pub const EMPTY: ReleaseSet = ReleaseSet(0);
 
     /// Every release.
-    pub fn all() -> ReleaseSet {
-        Release::all().collect()
+    pub const fn all() -> ReleaseSet {
+        ReleaseSet(if COUNT == 128 {
+            u128::MAX
+        } else {
+            (1 << COUNT) - 1
+        })
+    }
+
+    /// The set as bits, bit `i` for [`Release::from_index`]`(i)`.
+    pub(crate) const fn bits(self) -> u128 {
+        self.0
+    }
+
+    /// The set of the releases whose bits are set in `bits` (bits beyond the last release are dropped).
+    pub(crate) fn from_bits(bits: u128) -> ReleaseSet {
+        ReleaseSet(bits & ReleaseSet::all().0)
     }
 
     /// Whether `r` is in the set.

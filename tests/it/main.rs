@@ -45,6 +45,8 @@ mod schemas;
 mod seeds;
 /// Every semantic rule on hand-written cases (not through the generator's breaker).
 mod semantic;
+/// The release sieve names exactly the releases whose contract accepts a payload.
+mod sieve;
 /// The compile-time verdict validators agree with the run-time ones.
 mod verdict;
 /// Delivery conformance: receiver, checks, reference and broken senders, reports.

@@ -1,0 +1,205 @@
+//! The release sieve (`src/schema/sieve.rs`: which releases accept a payload, in one pass) against its
+//! definition: the releases whose own contract's closed validator accepts the payload, asked one distinct
+//! contract at a time. Payloads come from every group of releases (valid, every mutation site, an unknown
+//! key in every object, the payload as every other event) and from the examples and negative cases.
+//!
+//! `HOOKCHECK_SIEVE_CASES` (default 4) sets the generated payloads per release group and event.
+use hookcheck::{generate::Generator, release::ReleaseSet, EventName, Profile};
+use serde_json::Value;
+
+use crate::util::{apply, catalog, example_body, fixture};
+
+fn cases() -> usize {
+    std::env::var("HOOKCHECK_SIEVE_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4)
+}
+
+/// The releases that accept `v` as `event` by definition: each distinct contract's closed validator.
+fn by_definition(event: EventName, v: &Value) -> ReleaseSet {
+    let catalog = catalog();
+    catalog
+        .event_documents(event)
+        .expect("every release derives")
+        .into_iter()
+        .filter(|(set, _)| {
+            let r = set.newest().expect("a group holds a release");
+            catalog.verdict(Profile::Release(r), event, v)
+        })
+        .fold(ReleaseSet::EMPTY, |acc, (set, _)| acc.union(set))
+}
+
+/// Compares the two on one payload; returns whether some release accepts it.
+fn compare(event: EventName, v: &Value, what: &str, disagreements: &mut Vec<String>) -> bool {
+    let sieve = catalog()
+        .clean_releases(event, v)
+        .expect("the sieve builds");
+    let definition = by_definition(event, v);
+    if sieve != definition {
+        disagreements.push(format!(
+            "{event} {what}: sieve {sieve}, by definition {definition}: {}",
+            serde_json::to_string(v).unwrap_or_default()
+        ));
+    }
+    !definition.is_empty()
+}
+
+fn with_unknown_keys(v: &Value) -> Vec<Value> {
+    fn objects(v: &Value, at: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                out.push(at.clone());
+                for (k, x) in m {
+                    objects(
+                        x,
+                        format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                        out,
+                    );
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    objects(x, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut at = Vec::new();
+    objects(v, String::new(), &mut at);
+    at.into_iter()
+        .filter_map(|p| {
+            let mut copy = v.clone();
+            copy.pointer_mut(&p)?
+                .as_object_mut()?
+                .insert("acount_id".into(), Value::from(1));
+            Some(copy)
+        })
+        .collect()
+}
+
+#[test]
+fn the_sieve_names_exactly_the_releases_whose_contract_accepts_each_payload() {
+    let catalog = catalog();
+    let mut disagreements = Vec::new();
+    let (mut accepted, mut rejected, mut partial) = (0usize, 0usize, 0usize);
+    let start = std::time::Instant::now();
+    let groups = catalog.release_documents().expect("release groups");
+    // A generator per release group costs seconds: compat (which draws every group's shapes), the oldest
+    // and newest groups, and every fifth one between.
+    let last = groups.len() - 1;
+    let mut profiles: Vec<Profile> = groups
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i % 5 == 0 || *i == last)
+        .filter_map(|(_, (set, _))| set.newest().map(Profile::Release))
+        .collect();
+    profiles.push(Profile::Compat);
+    for profile in profiles {
+        let g = Generator::shared(profile).expect("generator");
+        for event in g.events().collect::<Vec<_>>() {
+            let sends = catalog.releases_sending(event).expect("events");
+            for (i, v) in g
+                .values(event, 11, cases())
+                .expect("values")
+                .iter()
+                .enumerate()
+            {
+                let mut tally = |v: &Value, what: &str, d: &mut Vec<String>| {
+                    if compare(event, v, what, d) {
+                        accepted += 1;
+                        let set = catalog.clean_releases(event, v).expect("sieve");
+                        if set != sends {
+                            partial += 1;
+                        }
+                    } else {
+                        rejected += 1;
+                    }
+                };
+                tally(v, &format!("{profile} valid #{i}"), &mut disagreements);
+                for site in g.sites(catalog, event, v) {
+                    let mut m = v.clone();
+                    site.apply(event, &mut m);
+                    let what = format!("{profile} #{i} {}", site.expect.description);
+                    tally(&m, &what, &mut disagreements);
+                }
+                if i == 0 {
+                    for m in with_unknown_keys(v) {
+                        tally(
+                            &m,
+                            &format!("{profile} #{i} unknown key"),
+                            &mut disagreements,
+                        );
+                    }
+                    for other in EventName::ALL.iter().filter(|e| **e != event) {
+                        compare(
+                            *other,
+                            v,
+                            &format!("{profile} {event} payload"),
+                            &mut disagreements,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "sieve: {accepted} accepted ({partial} by some releases only), {rejected} rejected, {:?}",
+        start.elapsed()
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements, first ones:\n{}",
+        disagreements.len(),
+        disagreements[..disagreements.len().min(5)].join("\n")
+    );
+    // Both answers, and sets strictly between "none" and "every sender", were seen many times.
+    assert!(
+        accepted > 1_000 && rejected > 5_000 && partial > 500,
+        "accepted {accepted} (by some releases only: {partial}), rejected {rejected}"
+    );
+}
+
+#[test]
+fn the_sieve_agrees_on_the_examples_and_every_negative_case() {
+    let mut disagreements = Vec::new();
+    let cases: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(fixture("negative/cases.json")).expect("negative cases"),
+    )
+    .expect("negative cases are JSON");
+    let mut seen = 0;
+    for case in &cases {
+        let base = case["base"].as_str().expect("base");
+        let mut v = example_body(base);
+        apply(&mut v, case["ops"].as_array().expect("ops"));
+        let event = example_body(base)["event"]
+            .as_str()
+            .and_then(|e| e.parse::<EventName>().ok())
+            .expect("the base example names its event");
+        compare(
+            event,
+            &v,
+            case["name"].as_str().unwrap_or("?"),
+            &mut disagreements,
+        );
+        seen += 1;
+    }
+    for ex in catalog().examples() {
+        let body: Value = serde_json::from_str::<Value>(ex.text).expect("example")["body"].clone();
+        let Some(event) = body["event"]
+            .as_str()
+            .and_then(|e| e.parse::<EventName>().ok())
+        else {
+            continue;
+        };
+        assert!(
+            compare(event, &body, ex.path, &mut disagreements),
+            "{} is clean",
+            ex.path
+        );
+        seen += 1;
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    assert!(seen > 50, "{seen} payloads");
+}
