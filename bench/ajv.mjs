@@ -9,7 +9,10 @@ const addFormats = require("ajv-formats").default;
 
 // With a fourth argument `--once`: compile (first-error mode) and check every line once, as a script
 // run on the file would; bench/compare times that whole process, start-up included.
-const [schemasDir, profile, corpus, mode] = process.argv.slice(2);
+// With `--releases DIR` instead: compat's exact union as another validator gets it, from the bundles of
+// `hookcheck schemas export --format bundle --every-release --out DIR`: a payload is valid when one of them
+// accepts it (tried newest first, as hookcheck does; SCHEMAS_DIR and PROFILE are then unused).
+const [schemasDir, profile, corpus, mode, releasesDir] = process.argv.slice(2);
 const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const leap = (y) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -33,13 +36,34 @@ function isJsDate(s) {
   return days[wd] === m[1];
 }
 
-function load(all) {
+function ajvWithFormats(all) {
   const ajv = new Ajv2020({ allErrors: all, strict: false });
   addFormats(ajv);
   ajv.addFormat("iso8601-ms-utc", { type: "string", validate: isIso });
   ajv.addFormat("js-date", { type: "string", validate: isJsDate });
   ajv.addFormat("unix-seconds", { type: "number", validate: () => true });
   ajv.addFormat("unix-float", { type: "number", validate: () => true });
+  return ajv;
+}
+
+// One validator per release bundle, newest first; valid when one accepts (its errors are the last one's).
+function loadReleases(all) {
+  const index = JSON.parse(fs.readFileSync(path.join(releasesDir, "index.json"), "utf8"));
+  const validators = index.contracts.slice().reverse().map((c) =>
+    ajvWithFormats(all).compile(JSON.parse(fs.readFileSync(path.join(releasesDir, c.file), "utf8"))));
+  const validate = (x) => {
+    for (const v of validators) {
+      if (v(x)) return true;
+      validate.errors = v.errors;
+    }
+    return false;
+  };
+  return validate;
+}
+
+function load(all) {
+  if (mode === "--releases") return loadReleases(all);
+  const ajv = ajvWithFormats(all);
   const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith(".json") ? [path.join(d, e.name)] : []);
   for (const f of walk(schemasDir)) ajv.addSchema(JSON.parse(fs.readFileSync(f, "utf8")));

@@ -183,9 +183,11 @@ fn assert_body_rules(findings: &[Finding], what: &str) {
 }
 
 /// The compile-time verdict ([`Catalog::verdict`]) and the run-time closed twin agree on `value` for
-/// every profile and event (the fast path may only skip the diagnosis when the diagnosis would be empty).
+/// every profile and event (the fast path may only skip the diagnosis when the diagnosis would be empty),
+/// and so do the release sieve and one release contract (see [`sieve_agrees`]).
 fn verdicts_agree(value: &Value, context: &str) {
     let catalog = catalog();
+    sieve_agrees(value, context);
     for profile in Profile::ALL {
         let Ok(events) = catalog.events(profile) else {
             panic!("{context}: the release contracts of {profile} derive");
@@ -212,6 +214,42 @@ fn verdicts_agree(value: &Value, context: &str) {
             );
         }
     }
+}
+
+/// The release sieve ([`Catalog::clean_releases`]) against one distinct contract of the event `value`
+/// names (or of the first event): that contract's closed validator accepts `value` exactly when the sieve
+/// names its releases. Which contract is picked by a hash of the value, so that a fuzzing run holds every
+/// contract against the sieve without compiling them all for one input (that would outlast libFuzzer's
+/// per-input timeout under AddressSanitizer).
+fn sieve_agrees(value: &Value, context: &str) {
+    use std::hash::{Hash, Hasher};
+    let catalog = catalog();
+    let event = value
+        .get("event")
+        .and_then(Value::as_str)
+        .and_then(|e| e.parse::<EventName>().ok())
+        .unwrap_or(EventName::ALL[0]);
+    let groups = catalog
+        .event_documents(event)
+        .unwrap_or_else(|e| panic!("{context}: the release contracts derive: {e}"));
+    let sieve = catalog
+        .clean_releases(event, value)
+        .unwrap_or_else(|e| panic!("{context}: the release sieve builds: {e}"));
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.to_string().hash(&mut hasher);
+    let Some((releases, _)) = groups.get((hasher.finish() % groups.len().max(1) as u64) as usize)
+    else {
+        return;
+    };
+    let Some(release) = releases.newest() else {
+        return;
+    };
+    let by_contract = catalog.verdict(Profile::Release(release), event, value);
+    assert_eq!(
+        sieve.contains(release),
+        by_contract,
+        "{context}: {event}: the sieve says {sieve}, the contract of {releases} says {by_contract}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------

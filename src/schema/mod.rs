@@ -655,8 +655,9 @@ impl Catalog {
             closest: None,
         };
         let mut best: Option<(Score, ReleaseSet)> = None;
+        let clean = self.clean_releases(event, value).ok();
         for (releases, class) in self.groups(event)?.into_iter().rev() {
-            let score = self.score(class, event, value, None)?;
+            let score = self.score(class, clean, event, value, None)?;
             if score.errors == 0 && score.anachronistic == 0 {
                 fit.accepted = fit.accepted.union(releases);
                 if score.unknown == 0 {
@@ -677,12 +678,13 @@ impl Catalog {
     /// anachronistic keys, then the fewest unknown keys, then the newest.
     pub(crate) fn closest(&self, event: EventName, value: &Value) -> Result<Option<Closest>> {
         let mut best: Option<(Score, ReleaseSet)> = None;
+        let clean = self.clean_releases(event, value).ok();
         for (releases, class) in self.groups(event)?.into_iter().rev() {
             // Branch and bound: a release with more errors than the best one's errors and anachronistic
             // keys cannot win, so its errors are counted only that far and its unknown keys not at all
             // (an invalid payload is scored against every release that sends the event).
             let bound = best.as_ref().map(|(b, _)| b.key().0);
-            let score = self.score(class, event, value, bound)?;
+            let score = self.score(class, clean, event, value, bound)?;
             if best.as_ref().is_none_or(|(b, _)| score.key() < b.key()) {
                 let perfect = score.key() == (0, 0);
                 best = Some((score, releases));
@@ -694,17 +696,23 @@ impl Catalog {
         Ok(best.map(|(score, releases)| score.closest(releases)))
     }
 
-    /// How far `value` is from `class`'s contract. With `bound`, a score whose errors alone exceed it is
+    /// How far `value` is from `class`'s contract. `clean` are the releases that accept `value` cleanly,
+    /// from the sieve (without one, the class's closed validator is asked): their distance is zero. With `bound`, a score whose errors alone exceed it is
     /// returned as soon as that is known, its counts then partial (only `key().0 > bound` holds).
     fn score(
         &self,
         class: &Class,
+        clean: Option<ReleaseSet>,
         event: EventName,
         value: &Value,
         bound: Option<usize>,
     ) -> Result<Score> {
         let contract = self.contract_of(class)?;
-        if contract.closed(event)?.is_valid(value) {
+        let is_clean = match clean {
+            Some(set) => !set.intersection(class.releases).is_empty(),
+            None => contract.closed(event)?.is_valid(value),
+        };
+        if is_clean {
             return Ok(Score::default());
         }
         let v = contract.event(event)?;
