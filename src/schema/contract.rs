@@ -151,6 +151,11 @@ impl Contract {
 
     /// Both validators of one event, compiled on first use (in parallel when neither is yet).
     pub(crate) fn event(&self, event: EventName) -> Result<EventValidators<'_>, Error> {
+        // Compiled already (every payload after the first): no thread to start.
+        let slot = self.slot(event)?;
+        if let (Some(Ok(open)), Some(Ok(closed))) = (slot.open.get(), slot.closed.get()) {
+            return Ok(EventValidators { open, closed });
+        }
         let (open, closed) = std::thread::scope(|scope| {
             let open = scope.spawn(|| self.open(event).map(|_| ()));
             let closed = self.closed(event);

@@ -677,15 +677,41 @@ impl Catalog {
     /// The releases a payload that is not clean under `compat` is judged against: the fewest errors and
     /// anachronistic keys, then the fewest unknown keys, then the newest.
     pub(crate) fn closest(&self, event: EventName, value: &Value) -> Result<Option<Closest>> {
-        let mut best: Option<(Score, ReleaseSet)> = None;
         let clean = self.clean_releases(event, value).ok();
-        for (releases, class) in self.groups(event)?.into_iter().rev() {
+        // Newest first; with the sieve's error floors, the likeliest contracts first (a stable sort keeps
+        // newest first among equal floors), and none whose floor exceeds the best score can win.
+        let floor = self.sieve().ok().and_then(|s| s.error_floor(event, value));
+        let mut candidates: Vec<(ReleaseSet, &Class, usize)> = self
+            .groups(event)?
+            .into_iter()
+            .rev()
+            .map(|(releases, class)| {
+                let least = floor.as_ref().map_or(0, |f| {
+                    releases
+                        .iter()
+                        .map(|r| usize::from(f[r.index()]))
+                        .min()
+                        .unwrap_or(0)
+                });
+                (releases, class, least)
+            })
+            .collect();
+        candidates.sort_by_key(|(_, _, least)| *least);
+        let mut best: Option<(Score, ReleaseSet)> = None;
+        for (releases, class, least) in candidates {
+            if best.as_ref().is_some_and(|(b, _)| least > b.key().0) {
+                break;
+            }
             // Branch and bound: a release with more errors than the best one's errors and anachronistic
-            // keys cannot win, so its errors are counted only that far and its unknown keys not at all
-            // (an invalid payload is scored against every release that sends the event).
+            // keys cannot win, so its errors are counted only that far and its unknown keys not at all.
             let bound = best.as_ref().map(|(b, _)| b.key().0);
             let score = self.score(class, clean, event, value, bound)?;
-            if best.as_ref().is_none_or(|(b, _)| score.key() < b.key()) {
+            // Equal scores go to the newer releases.
+            let better = best.as_ref().is_none_or(|(b, held)| {
+                score.key() < b.key()
+                    || (score.key() == b.key() && releases.newest() > held.newest())
+            });
+            if better {
                 let perfect = score.key() == (0, 0);
                 best = Some((score, releases));
                 if perfect {
@@ -694,6 +720,15 @@ impl Catalog {
             }
         }
         Ok(best.map(|(score, releases)| score.closest(releases)))
+    }
+
+    /// Per release, a lower bound on the errors its contract reports for `value` (0: it accepts it,
+    /// unknown keys aside), from the sieve; `None` when the sieve cannot be built. For tests that hold it
+    /// against the contracts' own error counts (`tests/it/sieve.rs`).
+    #[doc(hidden)]
+    pub fn error_floor(&self, event: EventName, value: &Value) -> Option<Vec<(Release, u16)>> {
+        let floor = self.sieve().ok()?.error_floor(event, value)?;
+        Some(Release::all().map(|r| (r, floor[r.index()])).collect())
     }
 
     /// How far `value` is from `class`'s contract. `clean` are the releases that accept `value` cleanly,

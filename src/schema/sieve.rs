@@ -28,10 +28,22 @@ use super::{
 use crate::{
     event::EventName,
     format,
-    release::{Release, ReleaseSet},
+    release::{Release, ReleaseSet, COUNT},
 };
 
 type Bits = u128;
+
+/// One count per release, by [`Release::index`].
+pub(crate) type Counts = [u16; COUNT];
+
+/// Adds `more` to `t` in the releases of `releases`.
+fn add(t: &mut Counts, more: &Counts, releases: Bits) {
+    for (r, (count, m)) in t.iter_mut().zip(more).enumerate() {
+        if releases & (1 << r) != 0 {
+            *count = count.saturating_add(*m);
+        }
+    }
+}
 
 /// Keywords that never change a verdict.
 const ANNOTATIONS: &[&str] = &[
@@ -419,6 +431,184 @@ impl Sieve {
             return ReleaseSet::EMPTY;
         };
         ReleaseSet::from_bits(self.eval(*root, value, *sends, None))
+    }
+
+    /// Per release (by [`Release::index`]), a lower bound on the errors that release's contract as written
+    /// (the open schema: unknown keys are not errors) reports for `value` as `event`: 0 exactly when it
+    /// accepts it. The closest-release search scores the releases in this order and stops at the first
+    /// whose bound exceeds the best score found, so it rarely compiles or runs more than a few contracts.
+    ///
+    /// Each count is what the `jsonschema` crate reports at least: one error per failing keyword, the
+    /// errors of every failing property and item added up, a failed `anyOf`/`oneOf`/`not` as one.
+    /// `tests/it/sieve.rs` holds it against the release contracts' own error counts.
+    pub(crate) fn error_floor(&self, event: EventName, value: &Value) -> Option<Counts> {
+        let (_, root, sends) = self.roots.iter().find(|(e, _, _)| *e == event)?;
+        let mut floor = self.floor(*root, value);
+        // A release that does not send the event rejects it (the event name's enum), one error.
+        for (r, count) in floor.iter_mut().enumerate() {
+            if sends & (1 << r) == 0 {
+                *count = (*count).max(1);
+            }
+        }
+        Some(floor)
+    }
+
+    fn floor(&self, node: usize, v: &Value) -> Counts {
+        match self.nodes.get(node) {
+            Some(Node::Bool(true)) => [0; COUNT],
+            Some(Node::Bool(false)) | None => [1; COUNT],
+            Some(Node::Schema(s)) => self.floor_schema(s, v),
+        }
+    }
+
+    fn floor_schema(&self, s: &Schema, v: &Value) -> Counts {
+        let mut t: Counts = [0; COUNT];
+        let fail_in = |t: &mut Counts, releases: Bits| {
+            for (r, count) in t.iter_mut().enumerate() {
+                if releases & (1 << r) != 0 {
+                    *count = count.saturating_add(1);
+                }
+            }
+        };
+        if s.types.is_some_and(|m| !type_ok(m, v)) {
+            return [1; COUNT];
+        }
+        if s.constant.as_ref().is_some_and(|c| !equal(c, v)) {
+            fail_in(&mut t, Bits::MAX);
+        }
+        if let Some(values) = &s.enumeration {
+            let held = values
+                .iter()
+                .filter(|(x, _)| equal(x, v))
+                .fold(0, |acc, (_, held)| acc | held);
+            fail_in(&mut t, !held);
+        }
+        match v {
+            Value::String(text) => {
+                if s.format
+                    .is_some_and(|f| !format::check(f, text).unwrap_or(true))
+                {
+                    fail_in(&mut t, Bits::MAX);
+                }
+                if s.pattern.as_ref().is_some_and(|p| !p.is_valid(v)) {
+                    fail_in(&mut t, Bits::MAX);
+                }
+            }
+            Value::Number(n) => {
+                let x = n.as_f64().unwrap_or_default();
+                if s.minimum.is_some_and(|m| x < m) {
+                    fail_in(&mut t, Bits::MAX);
+                }
+                if s.maximum.is_some_and(|m| x > m) {
+                    fail_in(&mut t, Bits::MAX);
+                }
+            }
+            Value::Array(items) => {
+                if s.min_items.is_some_and(|m| items.len() < m) {
+                    fail_in(&mut t, Bits::MAX);
+                }
+                if s.max_items.is_some_and(|m| items.len() > m) {
+                    fail_in(&mut t, Bits::MAX);
+                }
+                if let Some(item) = s.items {
+                    for e in items {
+                        add(&mut t, &self.floor(item, e), Bits::MAX);
+                    }
+                }
+            }
+            Value::Object(obj) => {
+                if s.min_properties.is_some_and(|m| obj.len() < m) {
+                    fail_in(&mut t, Bits::MAX);
+                }
+                if s.max_properties.is_some_and(|m| obj.len() > m) {
+                    fail_in(&mut t, Bits::MAX);
+                }
+                // `required` is one keyword in a derived contract (plain and `x-required` keys): one error
+                // at least wherever a key it lists is missing.
+                let mut missing = if s.required.iter().any(|k| !obj.contains_key(k)) {
+                    Bits::MAX
+                } else {
+                    0
+                };
+                for (key, held) in &s.x_required {
+                    if !obj.contains_key(key) {
+                        missing |= held;
+                    }
+                }
+                fail_in(&mut t, missing);
+                // `additionalProperties: false` may report every unexpected key in one error: the keys it
+                // judges count as much as the worst of them.
+                let mut extra: Counts = [0; COUNT];
+                for (key, value) in obj {
+                    let (declared, node) = match s.properties.get(key) {
+                        Some((held, node)) => (*held, Some(*node)),
+                        None => (0, None),
+                    };
+                    if let Some(node) = node {
+                        add(&mut t, &self.floor(node, value), declared);
+                    }
+                    if let Some(rest) = s.additional {
+                        let f = self.floor(rest, value);
+                        for (r, e) in extra.iter_mut().enumerate() {
+                            if declared & (1 << r) == 0 {
+                                *e = (*e).max(f[r]);
+                            }
+                        }
+                    }
+                }
+                add(&mut t, &extra, Bits::MAX);
+            }
+            _ => {}
+        }
+        for sub in &s.all_of {
+            add(&mut t, &self.floor(*sub, v), Bits::MAX);
+        }
+        if !s.any_of.is_empty() || !s.one_of.is_empty() {
+            for (branches, exactly_one) in [(&s.any_of, false), (&s.one_of, true)] {
+                if branches.is_empty() {
+                    continue;
+                }
+                let mut valid: [u8; COUNT] = [0; COUNT];
+                for (range, sub) in branches {
+                    let f = self.floor(*sub, v);
+                    for (r, n) in valid.iter_mut().enumerate() {
+                        if range & (1 << r) != 0 && f[r] == 0 {
+                            *n = n.saturating_add(1);
+                        }
+                    }
+                }
+                let failed = valid
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| if exactly_one { **n != 1 } else { **n == 0 })
+                    .fold(0, |acc, (r, _)| acc | 1 << r);
+                fail_in(&mut t, failed);
+            }
+        }
+        if let Some(condition) = s.condition {
+            let holds = self.floor(condition, v);
+            let then = s.then.map(|n| self.floor(n, v));
+            let otherwise = s.otherwise.map(|n| self.floor(n, v));
+            for (r, count) in t.iter_mut().enumerate() {
+                let branch = if holds[r] == 0 { &then } else { &otherwise };
+                if let Some(f) = branch {
+                    *count = count.saturating_add(f[r]);
+                }
+            }
+        }
+        if let Some(not) = s.not {
+            let f = self.floor(not, v);
+            let held = f
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n == 0)
+                .fold(0, |acc, (r, _)| acc | 1 << r);
+            fail_in(&mut t, held);
+        }
+        if let Some(target) = s.reference {
+            add(&mut t, &self.floor(target, v), Bits::MAX);
+        }
+        t
     }
 
     /// The releases of `want` in which schema `node` holds for `v`. With `evaluated` (one slot per key of

@@ -203,3 +203,65 @@ fn the_sieve_agrees_on_the_examples_and_every_negative_case() {
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
     assert!(seen > 50, "{seen} payloads");
 }
+
+/// The sieve's error floors (which order and cut the closest-release search) never exceed the errors a
+/// release's contract reports, and are zero exactly where the contract, as written, accepts the payload.
+#[test]
+fn error_floors_bound_each_release_contracts_own_error_count() {
+    let catalog = catalog();
+    let g = Generator::shared(Profile::Compat).expect("generator");
+    let (mut compared, mut positive, mut tight) = (0usize, 0usize, 0usize);
+    let mut wrong = Vec::new();
+    for event in g.events().collect::<Vec<_>>() {
+        let groups = catalog.event_documents(event).expect("release groups");
+        for (i, v) in g
+            .values(event, 13, cases().div_ceil(2))
+            .expect("values")
+            .iter()
+            .enumerate()
+        {
+            let mut payloads = vec![(format!("valid #{i}"), v.clone())];
+            for site in g.sites(catalog, event, v) {
+                let mut m = v.clone();
+                site.apply(event, &mut m);
+                payloads.push((format!("#{i} {}", site.expect.description), m));
+            }
+            for (what, p) in &payloads {
+                let floor = catalog.error_floor(event, p).expect("the sieve builds");
+                for (releases, _) in &groups {
+                    let r = releases.newest().expect("a group holds a release");
+                    let open = catalog
+                        .event(Profile::Release(r), event)
+                        .expect("every release compiles")
+                        .open;
+                    let errors = open.iter_errors(p).count();
+                    let least = usize::from(floor[r.index()].1);
+                    compared += 1;
+                    if least > 0 {
+                        positive += 1;
+                        if least == errors {
+                            tight += 1;
+                        }
+                    }
+                    if least > errors || (least == 0) != (errors == 0) {
+                        wrong.push(format!(
+                            "{event} {what} under {r}: floor {least}, errors {errors}: {}",
+                            serde_json::to_string(p).unwrap_or_default()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} wrong floors, first ones:\n{}",
+        wrong.len(),
+        wrong[..wrong.len().min(5)].join("\n")
+    );
+    eprintln!("error floors: {compared} compared, {positive} positive, {tight} exact");
+    assert!(
+        compared > 10_000 && positive > 5_000,
+        "{compared} compared, {positive} positive"
+    );
+}
