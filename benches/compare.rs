@@ -68,6 +68,10 @@ fn main() {
         fresh.event(p, EventName::MessageCreated).expect("compiles");
     }
     let compile_ms = t.elapsed().as_secs_f64() * 1e3;
+    // The release sieve (compat's one-pass verdict), built on the first payload that needs it.
+    let t_sieve = Instant::now();
+    let _ = fresh.clean_releases(EventName::MessageCreated, &serde_json::json!({}));
+    let sieve_ms = t_sieve.elapsed().as_secs_f64() * 1e3;
     drop(fresh);
     let opts = Options {
         profile,
@@ -108,7 +112,7 @@ fn main() {
     });
     println!(
         "{}",
-        json!({"lines": lines.len(), "hookcheck_lib": {"per_sec": hookcheck_per_sec, "errors": hookcheck_errors, "compile_ms": compile_ms, "load_ms": load_ms, "profile_ms": profile_ms},
+        json!({"lines": lines.len(), "hookcheck_lib": {"per_sec": hookcheck_per_sec, "errors": hookcheck_errors, "compile_ms": compile_ms, "load_ms": load_ms, "profile_ms": profile_ms, "sieve_ms": sieve_ms},
                "jsonschema_crate": {"per_sec": baseline_per_sec, "invalid": baseline_invalid, "compile_ms": baseline_compile_ms}})
     );
 }

@@ -675,8 +675,8 @@ impl Sieve {
         }
         let obj = v.as_object();
         let annotate = obj.is_some() && (out.is_some() || s.closed);
-        // One slot per key of the object: objects of the contract have a few dozen keys at most.
-        let mut seen: SmallVec<[Bits; 48]> = if annotate {
+        // One slot per key of the object, on the stack for up to 32 keys (most objects of the contract).
+        let mut seen: SmallVec<[Bits; 32]> = if annotate {
             smallvec::smallvec![0; obj.map_or(0, Map::len)]
         } else {
             SmallVec::new()
