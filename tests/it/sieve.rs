@@ -7,7 +7,7 @@
 use hookcheck::{generate::Generator, release::ReleaseSet, EventName, Profile};
 use serde_json::Value;
 
-use crate::util::{apply, catalog, example_body, fixture};
+use crate::util::{apply, catalog, example_body, fixture, with_unknown_keys};
 
 fn cases() -> usize {
     std::env::var("HOOKCHECK_SIEVE_CASES")
@@ -43,40 +43,6 @@ fn compare(event: EventName, v: &Value, what: &str, disagreements: &mut Vec<Stri
         ));
     }
     !definition.is_empty()
-}
-
-fn with_unknown_keys(v: &Value) -> Vec<Value> {
-    fn objects(v: &Value, at: String, out: &mut Vec<String>) {
-        match v {
-            Value::Object(m) => {
-                out.push(at.clone());
-                for (k, x) in m {
-                    objects(
-                        x,
-                        format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
-                        out,
-                    );
-                }
-            }
-            Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    objects(x, format!("{at}/{i}"), out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut at = Vec::new();
-    objects(v, String::new(), &mut at);
-    at.into_iter()
-        .filter_map(|p| {
-            let mut copy = v.clone();
-            copy.pointer_mut(&p)?
-                .as_object_mut()?
-                .insert("acount_id".into(), Value::from(1));
-            Some(copy)
-        })
-        .collect()
 }
 
 #[test]

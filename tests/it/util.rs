@@ -126,3 +126,38 @@ pub fn python_with(venv: &str, imports: &str, packages: &[&str]) -> PathBuf {
     );
     py
 }
+
+/// Adds an unknown key to every object of `v` in turn (one payload per object).
+pub fn with_unknown_keys(v: &Value) -> Vec<Value> {
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                out.push(at.clone());
+                for (k, x) in m {
+                    pointers(
+                        x,
+                        format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                        out,
+                    );
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    pointers(x, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut at = Vec::new();
+    pointers(v, String::new(), &mut at);
+    at.into_iter()
+        .filter_map(|p| {
+            let mut copy = v.clone();
+            copy.pointer_mut(&p)?
+                .as_object_mut()?
+                .insert("acount_id".into(), Value::from(1));
+            Some(copy)
+        })
+        .collect()
+}
