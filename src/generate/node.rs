@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::schema::resolve::Documents;
+use crate::schema::{resolve::Documents, ANNOTATION_KEYWORDS};
 
 /// The compiler met a schema it cannot generate from. It names the keyword and where it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,19 +23,9 @@ pub struct Unsupported {
     pub reason: String,
 }
 
-/// Every keyword the compiler understands; any other keyword in a schema is an [`Unsupported`] error.
+/// Every keyword the compiler understands besides [`ANNOTATION_KEYWORDS`]; any other keyword in a schema
+/// is an [`Unsupported`] error.
 pub const SUPPORTED: &[&str] = &[
-    "$schema",
-    "$id",
-    "$comment",
-    "$defs",
-    "title",
-    "description",
-    "examples",
-    "default",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
     "$ref",
     "type",
     "enum",
@@ -861,7 +851,7 @@ impl<'a> Compiler<'a> {
             }
         };
         for k in obj.keys() {
-            if !SUPPORTED.contains(&k.as_str()) {
+            if !SUPPORTED.contains(&k.as_str()) && !ANNOTATION_KEYWORDS.contains(&k.as_str()) {
                 return Err(Unsupported {
                     keyword: k.clone(),
                     location: loc(&format!("{ptr}/{k}")),

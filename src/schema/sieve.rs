@@ -10,7 +10,8 @@
 //! its branches' sets, `not` complements, and `unevaluatedProperties: false` asks, per key, in which
 //! releases some valid subschema evaluated it. Each step is the per-release meaning applied to all releases
 //! at once (a `u128` of them), so the result is exact by construction; `tests/it/sieve.rs` holds it against
-//! the per-release validators on every release's generated and mutated payloads.
+//! the per-release validators on generated and mutated payloads of every release's shapes (compat's
+//! generator and a sample of single releases), the examples and the negative cases.
 //!
 //! It covers the keywords `schemas/` uses. A document with any other keyword does not compile into a sieve
 //! (the [`Catalog`](crate::Catalog) then asks the release contracts one by one, as before), and a test
@@ -24,6 +25,7 @@ use super::{
     closure,
     derive::{in_range, ENUM_RELEASES, X_REQUIRED},
     resolve::{join, pointer},
+    ANNOTATION_KEYWORDS,
 };
 use crate::{
     event::EventName,
@@ -44,21 +46,6 @@ fn add(t: &mut Counts, more: &Counts, releases: Bits) {
         }
     }
 }
-
-/// Keywords that never change a verdict.
-const ANNOTATIONS: &[&str] = &[
-    "$schema",
-    "$id",
-    "$defs",
-    "$comment",
-    "title",
-    "description",
-    "examples",
-    "default",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-];
 
 /// A JSON type, as a bit of [`Schema::types`].
 fn type_bit(name: &str) -> Option<u8> {
@@ -263,7 +250,7 @@ impl Compiler<'_> {
         for (kw, value) in obj {
             let sub = |kw: &str| format!("{ptr}/{kw}");
             match kw.as_str() {
-                k if k.starts_with("x-") || ANNOTATIONS.contains(&k) => {}
+                k if k.starts_with("x-") || ANNOTATION_KEYWORDS.contains(&k) => {}
                 "type" => {
                     let names: Vec<&Value> = match value {
                         Value::Array(items) => items.iter().collect(),

@@ -7,7 +7,7 @@
 use hookcheck::{generate::Generator, release::ReleaseSet, EventName, Profile};
 use serde_json::Value;
 
-use crate::util::{apply, catalog, example_body, fixture, with_unknown_keys};
+use crate::util::{catalog, example_payloads, negative_payloads, with_unknown_keys};
 
 fn cases() -> usize {
     std::env::var("HOOKCHECK_SIEVE_CASES")
@@ -130,39 +130,15 @@ fn the_sieve_names_exactly_the_releases_whose_contract_accepts_each_payload() {
 #[test]
 fn the_sieve_agrees_on_the_examples_and_every_negative_case() {
     let mut disagreements = Vec::new();
-    let cases: Vec<Value> = serde_json::from_str(
-        &std::fs::read_to_string(fixture("negative/cases.json")).expect("negative cases"),
-    )
-    .expect("negative cases are JSON");
     let mut seen = 0;
-    for case in &cases {
-        let base = case["base"].as_str().expect("base");
-        let mut v = example_body(base);
-        apply(&mut v, case["ops"].as_array().expect("ops"));
-        let event = example_body(base)["event"]
-            .as_str()
-            .and_then(|e| e.parse::<EventName>().ok())
-            .expect("the base example names its event");
-        compare(
-            event,
-            &v,
-            case["name"].as_str().unwrap_or("?"),
-            &mut disagreements,
-        );
+    for (name, event, v) in negative_payloads() {
+        compare(event, &v, &name, &mut disagreements);
         seen += 1;
     }
-    for ex in catalog().examples() {
-        let body: Value = serde_json::from_str::<Value>(ex.text).expect("example")["body"].clone();
-        let Some(event) = body["event"]
-            .as_str()
-            .and_then(|e| e.parse::<EventName>().ok())
-        else {
-            continue;
-        };
+    for (path, event, body) in example_payloads() {
         assert!(
-            compare(event, &body, ex.path, &mut disagreements),
-            "{} is clean",
-            ex.path
+            compare(event, &body, path, &mut disagreements),
+            "{path} is clean"
         );
         seen += 1;
     }

@@ -161,3 +161,38 @@ pub fn with_unknown_keys(v: &Value) -> Vec<Value> {
         })
         .collect()
 }
+
+/// Every negative case of `tests/fixtures/negative/cases.json` as `(name, event, body)`: the base example
+/// with the case's operations applied, under the event its base names.
+pub fn negative_payloads() -> Vec<(String, hookcheck::EventName, Value)> {
+    let cases: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(fixture("negative/cases.json")).expect("negative cases"),
+    )
+    .expect("negative cases are JSON");
+    cases
+        .iter()
+        .map(|case| {
+            let base = case["base"].as_str().expect("base");
+            let mut v = example_body(base);
+            apply(&mut v, case["ops"].as_array().expect("ops"));
+            let event = example_body(base)["event"]
+                .as_str()
+                .and_then(|e| e.parse().ok())
+                .expect("the base example names its event");
+            (case["name"].as_str().unwrap_or("?").to_string(), event, v)
+        })
+        .collect()
+}
+
+/// Every embedded contract example whose body names a known event, as `(path, event, body)`.
+pub fn example_payloads() -> Vec<(&'static str, hookcheck::EventName, Value)> {
+    catalog()
+        .examples()
+        .into_iter()
+        .filter_map(|ex| {
+            let body = serde_json::from_str::<Value>(ex.text).expect("example")["body"].clone();
+            let event = body["event"].as_str()?.parse().ok()?;
+            Some((ex.path, event, body))
+        })
+        .collect()
+}

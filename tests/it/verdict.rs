@@ -6,7 +6,7 @@
 use hookcheck::{generate::Generator, EventName, Profile};
 use serde_json::Value;
 
-use crate::util::{apply, catalog, example_body, fixture, with_unknown_keys};
+use crate::util::{catalog, example_payloads, negative_payloads, with_unknown_keys};
 
 fn cases() -> usize {
     std::env::var("HOOKCHECK_VERDICT_CASES")
@@ -134,42 +134,17 @@ fn compile_time_and_run_time_verdicts_agree_on_generated_mutated_and_cross_event
 fn compile_time_and_run_time_verdicts_agree_on_the_examples_and_every_negative_case() {
     let mut disagreements = Vec::new();
     let mut seen = 0;
-    let cases: Vec<Value> = serde_json::from_str(
-        &std::fs::read_to_string(fixture("negative/cases.json")).expect("negative cases"),
-    )
-    .expect("negative cases are JSON");
-    for case in &cases {
-        let base = case["base"].as_str().expect("base");
-        let mut v = example_body(base);
-        apply(&mut v, case["ops"].as_array().expect("ops"));
-        let event_name = example_body(base)["event"]
-            .as_str()
-            .and_then(|e| e.parse::<EventName>().ok())
-            .expect("the base example names its event");
+    for (name, event, v) in negative_payloads() {
         for profile in Profile::ALL {
-            compare(
-                profile,
-                event_name,
-                &v,
-                case["name"].as_str().unwrap_or("?"),
-                &mut disagreements,
-            );
+            compare(profile, event, &v, &name, &mut disagreements);
             seen += 1;
         }
     }
-    for ex in catalog().examples() {
-        let body: Value = serde_json::from_str::<Value>(ex.text).expect("example")["body"].clone();
-        let Some(event) = body["event"]
-            .as_str()
-            .and_then(|e| e.parse::<EventName>().ok())
-        else {
-            continue;
-        };
+    for (path, event, body) in example_payloads() {
         for profile in Profile::ALL {
             assert!(
-                compare(profile, event, &body, ex.path, &mut disagreements),
-                "{} is a clean {profile} payload",
-                ex.path
+                compare(profile, event, &body, path, &mut disagreements),
+                "{path} is a clean {profile} payload"
             );
             seen += 1;
         }
